@@ -1,0 +1,184 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"huitong/docs"
+	"huitong/internal/catalog"
+	"huitong/internal/demo"
+	"huitong/internal/ids"
+	"huitong/internal/org"
+	"huitong/internal/store"
+	"huitong/internal/web"
+)
+
+// Main is the running program: its config, database, services and
+// listeners. Tests start a real Main on port 0.
+type Main struct {
+	Config Config
+	// Demo seeds the demo city on first start.
+	Demo bool
+	// Argon2 overrides the password hashing cost (tests lower it).
+	Argon2 *org.Argon2Params
+
+	Stdout    io.Writer
+	LogOutput io.Writer
+
+	DB      *store.DB
+	Orgs    *org.Service
+	Catalog *catalog.Service
+	Logger  *slog.Logger
+
+	internalLn, publicLn net.Listener
+	internalSrv          *http.Server
+	publicSrv            *http.Server
+	served               chan error
+}
+
+// NewMain returns a Main with default config values and no listeners.
+func NewMain() *Main {
+	return &Main{Stdout: io.Discard, LogOutput: os.Stderr}
+}
+
+// applyDemo makes the demo's data bureau the operator org.
+func (c *Config) applyDemo() {
+	op := demo.Operator()
+	c.OperatorUSCC, c.OperatorName, c.OperatorRegion = op.USCC, op.Name, op.RegionCode
+	if c.AdminPassword == "" {
+		c.AdminPassword = demo.AdminPassword
+	}
+}
+
+// Run opens the database, prepares it on first start, and starts both
+// listeners. It returns once they accept connections.
+func (m *Main) Run(ctx context.Context) error {
+	c := &m.Config
+	level := map[string]slog.Level{"debug": slog.LevelDebug, "info": slog.LevelInfo, "warn": slog.LevelWarn, "error": slog.LevelError}[c.LogLevel]
+	opts := &slog.HandlerOptions{Level: level}
+	if c.LogFormat == "json" {
+		m.Logger = slog.New(slog.NewJSONHandler(m.LogOutput, opts))
+	} else {
+		m.Logger = slog.New(slog.NewTextHandler(m.LogOutput, opts))
+	}
+
+	var err error
+	if c.DB != "" {
+		m.DB, err = store.Open(ctx, c.DB)
+	} else {
+		m.DB, err = store.OpenDataDir(ctx, c.DataDir)
+	}
+	if err != nil {
+		return fmt.Errorf("open database: %w", err)
+	}
+
+	m.Orgs = org.NewService(m.DB)
+	m.Orgs.SessionTTL = c.SessionTTL
+	m.Orgs.CheckRegion = ids.KnownRegion
+	m.Orgs.RegionName = ids.RegionName
+	if m.Argon2 != nil {
+		m.Orgs.Argon2 = *m.Argon2
+	}
+	m.Catalog = catalog.NewService(m.DB, m.Orgs.OrgName)
+
+	operator := org.OrgInput{USCC: c.OperatorUSCC, Name: c.OperatorName, RegionCode: c.OperatorRegion, Kind: org.KindAgency}
+	generated, created, err := m.Orgs.Bootstrap(ctx, operator, c.AdminPassword)
+	if err != nil {
+		return fmt.Errorf("prepare first start: %w", err)
+	}
+	if created {
+		fmt.Fprintf(m.Stdout, "已创建管理员账号 / created the admin account: admin (%s)\n", c.OperatorName)
+		if generated != "" {
+			fmt.Fprintf(m.Stdout, "管理员初始密码（仅显示一次）/ admin password, shown once: %s\n", generated)
+		}
+	}
+	if m.Demo {
+		err := demo.Seed(ctx, m.Orgs, m.Catalog, func(s string) { fmt.Fprintln(m.Stdout, "示范数据 / demo:", s) })
+		if err != nil {
+			return fmt.Errorf("seed demo city: %w", err)
+		}
+	}
+	if err := m.Catalog.Refresh(ctx); err != nil {
+		return fmt.Errorf("load catalog index: %w", err)
+	}
+
+	srv := &web.Server{Orgs: m.Orgs, Catalog: m.Catalog, Ready: m.DB.Ping, Logger: m.Logger,
+		Version: buildVersion(), OpenAPI: docs.OpenAPI}
+	if m.internalLn, err = net.Listen("tcp", c.Addr); err != nil {
+		return fmt.Errorf("internal listener: %w", err)
+	}
+	if m.publicLn, err = net.Listen("tcp", c.PublicAddr); err != nil {
+		return fmt.Errorf("public listener: %w", err)
+	}
+	m.internalSrv = newHTTPServer(srv.Handler(), m.Logger)
+	m.publicSrv = newHTTPServer(srv.PublicHandler(), m.Logger)
+	m.served = make(chan error, 2)
+	go func() { m.served <- m.internalSrv.Serve(m.internalLn) }()
+	go func() { m.served <- m.publicSrv.Serve(m.publicLn) }()
+
+	fmt.Fprintf(m.Stdout, "汇通已启动 / huitong %s is up\n  内部服务（政务外网）/ internal API: %s/api/v1\n  公众服务（互联网）/ public: %s/\n",
+		buildVersion(), m.InternalURL(), m.PublicURL())
+	if c.DB != "" {
+		fmt.Fprintln(m.Stdout, "  数据库 / database: PostgreSQL")
+	} else {
+		fmt.Fprintf(m.Stdout, "  数据库 / database: SQLite in %s\n", c.DataDir)
+	}
+	if m.Demo {
+		fmt.Fprintf(m.Stdout, "  示范账号 / demo accounts: admin / %s; %s (all with password %s)\n",
+			c.AdminPassword, demo.AccountList(), demo.Password)
+	}
+	return nil
+}
+
+func newHTTPServer(h http.Handler, log *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       5 * time.Minute, // uploads of large files
+		WriteTimeout:      5 * time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+}
+
+// InternalURL is the base URL of the internal listener.
+func (m *Main) InternalURL() string { return "http://" + m.internalLn.Addr().String() }
+
+// PublicURL is the base URL of the public listener.
+func (m *Main) PublicURL() string { return "http://" + m.publicLn.Addr().String() }
+
+// Close stops accepting connections, lets in-flight requests finish (up to
+// the configured wait) and closes the database.
+func (m *Main) Close() error {
+	wait := m.Config.ShutdownWait
+	if wait <= 0 {
+		wait = 15 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), wait)
+	defer cancel()
+	var errs []error
+	for _, s := range []*http.Server{m.internalSrv, m.publicSrv} {
+		if s != nil {
+			if err := s.Shutdown(ctx); err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	for _, ln := range []net.Listener{m.internalLn, m.publicLn} {
+		if ln != nil {
+			ln.Close()
+		}
+	}
+	if m.DB != nil {
+		errs = append(errs, m.DB.Close())
+	}
+	return errors.Join(errs...)
+}

@@ -1,0 +1,253 @@
+package catalog
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"huitong"
+)
+
+// ErrStaleVersion is returned by a Store when an edit started from a version
+// that is no longer current.
+var ErrStaleVersion = errors.New("stale resource version")
+
+// Store is the persistence the catalog needs. Implementations return errors
+// matching huitong.ErrNoRecord, huitong.ErrDuplicate and ErrStaleVersion.
+type Store interface {
+	// CreateResource assigns the next code under prefix (prefix-0001, ...),
+	// version 1 and a new rev, and stores r.
+	CreateResource(ctx context.Context, r Resource, prefix string) (Resource, error)
+	// UpdateResource stores r as the next version of r.Code. When
+	// expectedVersion is not zero and not the current version it returns
+	// ErrStaleVersion.
+	UpdateResource(ctx context.Context, r Resource, expectedVersion int) (Resource, error)
+	GetResource(ctx context.Context, code string) (Resource, error)
+	GetResourceVersion(ctx context.Context, code string, version int) (Resource, error)
+	// ListResourceVersions returns every version of a resource, oldest first.
+	ListResourceVersions(ctx context.Context, code string) ([]Resource, error)
+	// ResourcesChangedSince returns current resources whose rev is above
+	// rev, in rev order, at most limit of them.
+	ResourcesChangedSince(ctx context.Context, rev int64, limit int) ([]Resource, error)
+	// CatalogRev returns the rev of the latest catalog change.
+	CatalogRev(ctx context.Context) (int64, error)
+}
+
+// Service registers, edits, reads and searches the catalog.
+type Service struct {
+	Store Store
+	Now   func() time.Time
+	// OrgName returns the name of an org, or an error for an unknown one.
+	OrgName func(ctx context.Context, uscc string) (string, error)
+
+	index *Index
+}
+
+// NewService returns a catalog service over st.
+func NewService(st Store, orgName func(context.Context, string) (string, error)) *Service {
+	return &Service{Store: st, Now: time.Now, OrgName: orgName, index: NewIndex()}
+}
+
+func internal(op string, err error) error {
+	return &huitong.Error{Kind: huitong.Internal, Code: "internal", Message: "服务器内部错误",
+		MessageEN: "internal error", Err: fmt.Errorf("%s: %w", op, err)}
+}
+
+func errResourceNotFound(code string) error {
+	return huitong.NotFoundf("resource_not_found", "信息资源 %s 不存在", "resource %s not found", code)
+}
+
+// canWrite reports whether p may create or edit resources of provider.
+func canWrite(p *huitong.Principal, provider string) bool {
+	return p.IsAdmin() || (p.HasRole(huitong.RoleProvider) && p.InOrg(provider))
+}
+
+// Create registers a resource. Providers register for their own org; admins
+// for any. Errors: Unauthenticated, Forbidden, Invalid (validation_failed),
+// NotFound (org_not_found, related_not_found).
+func (s *Service) Create(ctx context.Context, in Input) (Resource, error) {
+	p, err := huitong.Require(ctx, huitong.RoleProvider, huitong.RoleAdmin)
+	if err != nil {
+		return Resource{}, err
+	}
+	in.ProviderUSCC = strings.ToUpper(strings.TrimSpace(in.ProviderUSCC))
+	if in.ProviderUSCC == "" && !p.IsAdmin() {
+		in.ProviderUSCC = p.OrgUSCC
+	}
+	if err := in.Validate(); err != nil {
+		return Resource{}, err
+	}
+	if !canWrite(p, in.ProviderUSCC) {
+		return Resource{}, huitong.Forbiddenf("not_provider", "只有提供方单位的数据专员可以登记其信息资源", "only the provider org's provider officers may register its resources")
+	}
+	r, err := s.build(ctx, p, in)
+	if err != nil {
+		return Resource{}, err
+	}
+	r.CreatedAt = r.UpdatedAt
+	prefix := CategoryPrefix(r.Category) + "-" + r.ProviderUSCC[8:17]
+	if len(r.ProviderUSCC) != 18 {
+		prefix = CategoryPrefix(r.Category) + "-" + r.ProviderUSCC
+	}
+	r, err = s.Store.CreateResource(ctx, r, prefix)
+	if err != nil {
+		return Resource{}, internal("create resource", err)
+	}
+	s.index.Put(r)
+	return r, nil
+}
+
+// build turns validated input into a resource, checking references.
+func (s *Service) build(ctx context.Context, p *huitong.Principal, in Input) (Resource, error) {
+	name, err := s.OrgName(ctx, in.ProviderUSCC)
+	if err != nil {
+		return Resource{}, err
+	}
+	related := slices.Compact(slices.Sorted(slices.Values(in.RelatedCodes)))
+	for _, c := range related {
+		if _, err := s.Store.GetResource(ctx, c); errors.Is(err, huitong.ErrNoRecord) {
+			return Resource{}, huitong.NotFoundf("related_not_found", "关联资源 %s 不存在", "related resource %s not found", c)
+		} else if err != nil {
+			return Resource{}, internal("get related", err)
+		}
+	}
+	if related == nil {
+		related = []string{}
+	}
+	fields := slices.Clone(in.Fields)
+	for i := range fields {
+		if fields[i].Enum != nil && len(fields[i].Enum) == 0 {
+			fields[i].Enum = nil
+		}
+	}
+	return Resource{
+		Name: strings.TrimSpace(in.Name), Summary: strings.TrimSpace(in.Summary), Category: in.Category,
+		ProviderUSCC: in.ProviderUSCC, ProviderName: name, Format: in.Format, UpdateCycle: in.UpdateCycle,
+		ShareType: in.ShareType, ShareCondition: in.ShareCondition, ShareMethod: in.ShareMethod,
+		LegalBasis: in.LegalBasis, OpenType: in.OpenType, OpenCondition: in.OpenCondition,
+		RelatedCodes: related, PublishDate: in.PublishDate, Fields: fields, Level: Level(fields),
+		UpdatedAt: s.Now().UTC(), UpdatedBy: p.Actor(), ChangeNote: in.ChangeNote,
+	}, nil
+}
+
+// Update stores an edit as a new version; older versions stay readable. The
+// provider cannot be changed. Errors: Unauthenticated, Forbidden, Invalid,
+// NotFound (resource_not_found), Conflict (version_conflict).
+func (s *Service) Update(ctx context.Context, code string, in Input) (Resource, error) {
+	p, err := huitong.Require(ctx, huitong.RoleProvider, huitong.RoleAdmin)
+	if err != nil {
+		return Resource{}, err
+	}
+	cur, err := s.get(ctx, code)
+	if err != nil {
+		return Resource{}, err
+	}
+	if !canWrite(p, cur.ProviderUSCC) {
+		return Resource{}, huitong.Forbiddenf("not_provider", "只有提供方单位的数据专员可以修改其信息资源", "only the provider org's provider officers may edit its resources")
+	}
+	in.ProviderUSCC = strings.ToUpper(strings.TrimSpace(in.ProviderUSCC))
+	if in.ProviderUSCC == "" {
+		in.ProviderUSCC = cur.ProviderUSCC
+	}
+	if in.ProviderUSCC != cur.ProviderUSCC {
+		return Resource{}, huitong.Invalidf("provider_immutable", "信息资源的提供方不能变更", "a resource's provider cannot change").
+			WithDetails(huitong.FieldError{Field: "provider_uscc", Code: "provider_immutable", Message: "提供方不能变更", MessageEN: "cannot change"})
+	}
+	if err := in.Validate(); err != nil {
+		return Resource{}, err
+	}
+	if slices.Contains(in.RelatedCodes, cur.Code) {
+		return Resource{}, huitong.Invalidf("validation_failed", "资源不能关联其本身", "a resource cannot relate to itself").
+			WithDetails(huitong.FieldError{Field: "related_codes", Code: "self_reference", Message: "不能关联其本身", MessageEN: "self reference"})
+	}
+	r, err := s.build(ctx, p, in)
+	if err != nil {
+		return Resource{}, err
+	}
+	r.Code, r.CreatedAt = cur.Code, cur.CreatedAt
+	r, err = s.Store.UpdateResource(ctx, r, in.Version)
+	switch {
+	case errors.Is(err, ErrStaleVersion):
+		return Resource{}, huitong.Conflictf("version_conflict", "资源已被他人修改（当前版本高于 %d），请刷新后重试", "the resource was changed since version %d; reload and retry", in.Version)
+	case errors.Is(err, huitong.ErrNoRecord):
+		return Resource{}, errResourceNotFound(code)
+	case err != nil:
+		return Resource{}, internal("update resource", err)
+	}
+	s.index.Put(r)
+	return r, nil
+}
+
+func (s *Service) get(ctx context.Context, code string) (Resource, error) {
+	r, err := s.Store.GetResource(ctx, code)
+	if errors.Is(err, huitong.ErrNoRecord) {
+		return Resource{}, errResourceNotFound(code)
+	}
+	if err != nil {
+		return Resource{}, internal("get resource", err)
+	}
+	return r, nil
+}
+
+// Get returns the current version of a resource. Any authenticated caller
+// may read the catalog. Errors: Unauthenticated, NotFound.
+func (s *Service) Get(ctx context.Context, code string) (Resource, error) {
+	if _, err := huitong.Require(ctx); err != nil {
+		return Resource{}, err
+	}
+	return s.get(ctx, code)
+}
+
+// GetVersion returns one version of a resource. Errors: Unauthenticated,
+// NotFound (resource_not_found, version_not_found).
+func (s *Service) GetVersion(ctx context.Context, code string, version int) (Resource, error) {
+	if _, err := huitong.Require(ctx); err != nil {
+		return Resource{}, err
+	}
+	r, err := s.Store.GetResourceVersion(ctx, code, version)
+	if errors.Is(err, huitong.ErrNoRecord) {
+		return Resource{}, huitong.NotFoundf("version_not_found", "信息资源 %s 没有版本 %d", "resource %s has no version %d", code, version)
+	}
+	if err != nil {
+		return Resource{}, internal("get version", err)
+	}
+	return r, nil
+}
+
+// Version summarises one version of a resource and what changed in it.
+type Version struct {
+	Version    int       `json:"version"`
+	UpdatedAt  time.Time `json:"updated_at"`
+	UpdatedBy  string    `json:"updated_by"`
+	ChangeNote string    `json:"change_note,omitempty"`
+	Changes    []string  `json:"changes"`
+}
+
+// Versions lists the versions of a resource, newest first, with what each
+// changed. Errors: Unauthenticated, NotFound.
+func (s *Service) Versions(ctx context.Context, code string) ([]Version, error) {
+	if _, err := huitong.Require(ctx); err != nil {
+		return nil, err
+	}
+	all, err := s.Store.ListResourceVersions(ctx, code)
+	if err != nil {
+		return nil, internal("list versions", err)
+	}
+	if len(all) == 0 {
+		return nil, errResourceNotFound(code)
+	}
+	out := make([]Version, 0, len(all))
+	for i := len(all) - 1; i >= 0; i-- {
+		v := Version{Version: all[i].Version, UpdatedAt: all[i].UpdatedAt, UpdatedBy: all[i].UpdatedBy, ChangeNote: all[i].ChangeNote}
+		if i == 0 {
+			v.Changes = []string{"created"}
+		} else {
+			v.Changes = Diff(all[i-1], all[i])
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}

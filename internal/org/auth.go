@@ -1,0 +1,192 @@
+package org
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"huitong"
+)
+
+// LoginResult is the answer to a successful login.
+type LoginResult struct {
+	Token     string    `json:"token"`
+	ExpiresAt time.Time `json:"expires_at"`
+	User      User      `json:"user"`
+}
+
+var errBadCredentials = &huitong.Error{Kind: huitong.Unauthenticated, Code: "invalid_credentials",
+	Message: "用户名或密码错误", MessageEN: "wrong username or password"}
+
+func errLocked(until, now time.Time) error {
+	secs := int(until.Sub(now).Seconds()) + 1
+	return &huitong.Error{Kind: huitong.RateLimited, Code: "account_locked",
+		Message:    "登录失败次数过多，账号已锁定，请 " + until.Local().Format("15:04") + " 后再试",
+		MessageEN:  "too many failed logins: the account is locked until " + until.Format(time.RFC3339),
+		RetryAfter: secs}
+}
+
+// Login checks a username and password and returns a new session token.
+// Ten failures within fifteen minutes lock the account for fifteen minutes.
+// Errors: Unauthenticated (invalid_credentials), RateLimited
+// (account_locked), Forbidden (account_disabled).
+func (s *Service) Login(ctx context.Context, username, password string) (LoginResult, error) {
+	now := s.now()
+	u, err := s.Store.GetUserByName(ctx, strings.TrimSpace(username))
+	if errors.Is(err, huitong.ErrNoRecord) || (err == nil && len(password) > 1024) {
+		// Spend the same time as a real check so that timing does not tell
+		// which usernames exist.
+		CheckPassword(password, s.dummy())
+		return LoginResult{}, errBadCredentials
+	}
+	if err != nil {
+		return LoginResult{}, internal("get user", err)
+	}
+	if u.LockedUntil != nil && u.LockedUntil.After(now) {
+		return LoginResult{}, errLocked(*u.LockedUntil, now)
+	}
+	ok, err := CheckPassword(password, u.PasswordHash)
+	if err != nil {
+		return LoginResult{}, internal("check password", err)
+	}
+	if !ok {
+		until := now.Add(LockDuration)
+		locked, err := s.Store.RecordLoginFailure(ctx, u.ID, now, now.Add(-LockWindow), LockThreshold, until)
+		if err != nil {
+			return LoginResult{}, internal("record login failure", err)
+		}
+		if locked {
+			return LoginResult{}, errLocked(until, now)
+		}
+		return LoginResult{}, errBadCredentials
+	}
+	if u.Disabled {
+		return LoginResult{}, huitong.Forbiddenf("account_disabled", "账号已停用", "the account is disabled")
+	}
+	if err := s.Store.ClearLoginFailures(ctx, u.ID); err != nil {
+		return LoginResult{}, internal("clear login failures", err)
+	}
+	tok, hash := newToken(sessionPrefix)
+	exp := now.Add(s.SessionTTL)
+	if _, err := s.Store.CreateToken(ctx, Token{Hash: hash, Kind: TokenSession, UserID: u.ID, CreatedAt: now, ExpiresAt: exp}); err != nil {
+		return LoginResult{}, internal("create token", err)
+	}
+	u.LockedUntil = nil
+	return LoginResult{Token: tok, ExpiresAt: exp, User: u}, nil
+}
+
+func (s *Service) dummy() string {
+	if s.dummyHash == "" {
+		s.dummyHash, _ = HashPassword("dummy-password-0", s.Argon2)
+	}
+	return s.dummyHash
+}
+
+// Logout revokes the token the caller authenticated with.
+// Errors: Unauthenticated.
+func (s *Service) Logout(ctx context.Context) error {
+	p, err := huitong.Require(ctx)
+	if err != nil {
+		return err
+	}
+	if p.Kind != huitong.PrincipalUser {
+		return huitong.Invalidf("not_a_session", "应用令牌不能注销，请撤销应用", "app tokens cannot log out; revoke the app instead")
+	}
+	if err := s.Store.RevokeToken(ctx, p.TokenID, s.now()); err != nil {
+		return internal("revoke token", err)
+	}
+	return nil
+}
+
+var errBadToken = &huitong.Error{Kind: huitong.Unauthenticated, Code: "invalid_token",
+	Message: "访问令牌无效、已过期或已撤销", MessageEN: "the token is invalid, expired or revoked"}
+
+// Authenticate returns the principal a bearer token stands for.
+// Errors: Unauthenticated (invalid_token).
+func (s *Service) Authenticate(ctx context.Context, bearer string) (*huitong.Principal, error) {
+	if !looksLikeToken(bearer) {
+		return nil, errBadToken
+	}
+	t, p, err := s.Store.LookupToken(ctx, HashToken(bearer))
+	if errors.Is(err, huitong.ErrNoRecord) {
+		return nil, errBadToken
+	}
+	if err != nil {
+		return nil, internal("lookup token", err)
+	}
+	now := s.now()
+	if !t.RevokedAt.IsZero() || (!t.ExpiresAt.IsZero() && !now.Before(t.ExpiresAt)) {
+		return nil, errBadToken
+	}
+	p.TokenID = t.ID
+	return &p, nil
+}
+
+// Me describes the caller.
+type Me struct {
+	Kind string `json:"kind"`
+	User *User  `json:"user,omitempty"`
+	App  *App   `json:"app,omitempty"`
+	Org  Org    `json:"org"`
+}
+
+// Me returns the caller with its org. Errors: Unauthenticated.
+func (s *Service) Me(ctx context.Context) (Me, error) {
+	p, err := huitong.Require(ctx)
+	if err != nil {
+		return Me{}, err
+	}
+	m := Me{Kind: p.Kind}
+	if p.Kind == huitong.PrincipalUser {
+		u, err := s.Store.GetUser(ctx, p.ID)
+		if err != nil {
+			return Me{}, internal("get user", err)
+		}
+		m.User = &u
+	} else {
+		a, err := s.Store.GetApp(ctx, p.ID)
+		if err != nil {
+			return Me{}, internal("get app", err)
+		}
+		m.App = &a
+	}
+	m.Org, err = s.lookupOrg(ctx, p.OrgUSCC)
+	return m, err
+}
+
+// Bootstrap prepares an empty store: it registers the operator org and an
+// admin user. When password is empty a random one is generated and returned
+// so that it can be shown once. On a store that already has users it does
+// nothing and returns created false.
+func (s *Service) Bootstrap(ctx context.Context, operator OrgInput, password string) (generated string, created bool, err error) {
+	n, err := s.Store.CountUsers(ctx)
+	if err != nil || n > 0 {
+		return "", false, err
+	}
+	if _, err := s.Store.GetOrg(ctx, operator.USCC); errors.Is(err, huitong.ErrNoRecord) {
+		o, err := s.validateOrg(ctx, operator)
+		if err != nil {
+			return "", false, err
+		}
+		if err := s.Store.CreateOrg(ctx, o); err != nil && !errors.Is(err, huitong.ErrDuplicate) {
+			return "", false, err
+		}
+	} else if err != nil {
+		return "", false, err
+	}
+	if password == "" {
+		password = RandomPassword()
+		generated = password
+	}
+	_, err = s.createUser(ctx, UserInput{Username: "admin", Password: password, DisplayName: "平台管理员",
+		OrgUSCC: operator.USCC, Roles: []string{huitong.RoleAdmin}})
+	if huitong.ErrorCode(err) == "username_taken" {
+		// Another instance sharing the database won the race.
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, err
+	}
+	return generated, true, nil
+}
