@@ -34,7 +34,7 @@ type Config struct {
 // Default operator: a placeholder national-level org; real installations set
 // their own with --operator-uscc and --operator-name.
 const (
-	defaultOperatorUSCC   = "11100000000000001Y"
+	defaultOperatorUSCC   = "11110000000000001R"
 	defaultOperatorName   = "数据主管部门"
 	defaultOperatorRegion = "110000"
 )

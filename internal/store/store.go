@@ -64,7 +64,7 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := db.migrate(ctx); err != nil {
+	if err := db.Migrate(ctx); err != nil {
 		db.Close()
 		return nil, err
 	}
@@ -233,7 +233,9 @@ func (t *Tx) nextCounter(ctx context.Context, name string) (int64, error) {
 	return v, t.db.translate(err)
 }
 
-func (db *DB) migrate(ctx context.Context) error {
+// Migrate applies the embedded migrations not yet applied, each in its own
+// transaction. Open calls it; calling it again is harmless.
+func (db *DB) Migrate(ctx context.Context) error {
 	dir := "migrations/" + string(db.Dialect)
 	entries, err := fs.ReadDir(migrations, dir)
 	if err != nil {
