@@ -20,7 +20,7 @@ import (
 // compares them.
 
 type naiveDoc struct {
-	item                                   catalog.Item
+	item                                  catalog.Item
 	name, fields, provider, summary, code string
 }
 

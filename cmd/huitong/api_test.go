@@ -336,10 +336,10 @@ func TestCatalogSearch(t *testing.T) {
 	}{
 		{"q=人口", []string{"人口基础信息", "社会保险参保信息"}}, // name beats summary
 		{"q=营业执照", []string{"营业执照信息"}},
-		{"q=社保", []string{"社会保险参保信息"}}, // abbreviation
-		{"q=法定代表人", []string{"营业执照信息"}}, // a field title
-		{"q=市场监督", []string{"营业执照信息", "社会保险参保信息"}}, // provider name
-		{"q=公民身份号码+参保", []string{"社会保险参保信息"}},   // every term must match
+		{"q=社保", []string{"社会保险参保信息"}},                // abbreviation
+		{"q=法定代表人", []string{"营业执照信息"}},               // a field title
+		{"q=市场监督", []string{"营业执照信息", "社会保险参保信息"}},    // provider name
+		{"q=公民身份号码+参保", []string{"社会保险参保信息"}},         // every term must match
 		{"q=ID_CARD", []string{"人口基础信息", "社会保险参保信息"}}, // field names, any case
 		{"q=不存在的东西", nil},
 		{"q=人口&share_type=conditional&provider=" + usccPolice, []string{"人口基础信息"}},

@@ -503,6 +503,10 @@ func (ix *Index) rarest(t string) (p []int32, ok bool) {
 			p, first = q, false
 		}
 	})
+	if first {
+		// Every rune stands alone between separators: no bigram to narrow by.
+		return nil, false
+	}
 	if len(p) == 0 {
 		return nil, true
 	}

@@ -1,0 +1,486 @@
+// Command catalogsearch measures catalog search over a large generated
+// catalog on SQLite or PostgreSQL, side by side with a baseline (a linear
+// scan over the same resources in memory) and the bare per-search freshness
+// query, and prints markdown tables for docs/PERFORMANCE.md. It reports; it
+// does not assert.
+//
+//	go run ./bench/catalogsearch -n 100000 -db sqlite
+//	go run ./bench/catalogsearch -n 100000 -db postgres -dsn 'postgres://postgres@127.0.0.1:5432/test?sslmode=disable'
+//
+// For PostgreSQL it works in the database huitong_bench (created when
+// missing, its public schema dropped and recreated before each run), never
+// in the database -dsn names. Progress goes to stderr, the report to stdout.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"runtime/pprof"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"huitong"
+	"huitong/internal/catalog"
+	"huitong/internal/org"
+	"huitong/internal/store"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "catalogsearch:", err)
+		os.Exit(1)
+	}
+}
+
+type config struct {
+	n            int
+	orgs         int
+	db           string
+	dsn          string
+	dir          string
+	queries      int
+	concurrency  []int
+	loadWorkers  int
+	seed         uint64
+	reuse        bool
+	cpuProfile   string
+	out          string
+	naiveRepeats int
+}
+
+func parseFlags() (config, error) {
+	var c config
+	var conc string
+	flag.IntVar(&c.n, "n", 100000, "number of resources to generate")
+	flag.IntVar(&c.orgs, "orgs", 300, "number of provider orgs")
+	flag.StringVar(&c.db, "db", "sqlite", "store: sqlite or postgres")
+	flag.StringVar(&c.dsn, "dsn", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable",
+		"PostgreSQL server to use (the benchmark works in the database "+benchDB+" on it, never in this one)")
+	flag.StringVar(&c.dir, "dir", "", "SQLite data directory (default: a new temporary directory, removed afterwards)")
+	flag.IntVar(&c.queries, "queries", 2000, "searches per measured run")
+	flag.StringVar(&conc, "concurrency", "1,8", "comma-separated numbers of concurrent searching goroutines")
+	flag.IntVar(&c.loadWorkers, "load-workers", 0, "goroutines inserting resources (default 1 for sqlite, 4 for postgres)")
+	flag.Uint64Var(&c.seed, "seed", 1, "generator seed")
+	flag.BoolVar(&c.reuse, "reuse", false, "search the resources already in the store instead of generating them (needs at least -n)")
+	flag.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of the measuring phase to this file")
+	flag.StringVar(&c.out, "o", "", "also write the report to this file")
+	flag.IntVar(&c.naiveRepeats, "naive-repeats", 1, "times the baseline runs each query of the mix (it is slow)")
+	flag.Parse()
+	for _, s := range strings.Split(conc, ",") {
+		v, err := strconv.Atoi(strings.TrimSpace(s))
+		if err != nil || v < 1 {
+			return c, fmt.Errorf("bad -concurrency %q", conc)
+		}
+		c.concurrency = append(c.concurrency, v)
+	}
+	if c.db != "sqlite" && c.db != "postgres" {
+		return c, fmt.Errorf("-db must be sqlite or postgres")
+	}
+	if c.loadWorkers == 0 {
+		c.loadWorkers = 1
+		if c.db == "postgres" {
+			c.loadWorkers = 4
+		}
+	}
+	return c, nil
+}
+
+func logf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "%s "+format+"\n", append([]any{time.Now().Format("15:04:05")}, args...)...)
+}
+
+func run() error {
+	cfg, err := parseFlags()
+	if err != nil {
+		return err
+	}
+	ctx := context.Background()
+	mach := describeMachine()
+	logf("machine: %d CPUs (GOMAXPROCS %d), %s, %s RAM, %s", mach.CPUs, mach.GOMAXPROCS, mach.CPUModel, mach.MemTotal, mach.Go)
+
+	var prep prepared
+	if cfg.db == "sqlite" {
+		prep, err = prepareSQLite(ctx, cfg.dir, cfg.reuse)
+	} else {
+		prep, err = preparePostgres(ctx, cfg.dsn, cfg.reuse)
+	}
+	if err != nil {
+		return err
+	}
+	defer prep.cleanup()
+	logf("store: %s", prep.label)
+
+	rep := report{cfg: cfg, mach: mach, storeLabel: prep.label, started: time.Now()}
+
+	// 1. Generate and load.
+	orgs, err := genOrgs(cfg.orgs)
+	if err != nil {
+		return err
+	}
+	rep.orgs = len(orgs)
+	db, err := store.Open(ctx, prep.dsn)
+	if err != nil {
+		return err
+	}
+	rev, err := db.CatalogRev(ctx)
+	if err != nil {
+		return err
+	}
+	switch {
+	case rev == 0:
+		if err := createOrgs(ctx, db, orgs); err != nil {
+			return err
+		}
+		logf("created %d orgs; loading %d resources with %d goroutine(s)", len(orgs), cfg.n, cfg.loadWorkers)
+		rep.loadTime, err = loadResources(ctx, db, newGenerator(cfg.seed, orgs), cfg.n, cfg.loadWorkers, logf)
+		if err != nil {
+			return err
+		}
+		rep.loaded = true
+	case cfg.reuse && rev >= int64(cfg.n):
+		logf("reusing the %d catalog changes already in the store", rev)
+	default:
+		return fmt.Errorf("the store already holds %d catalog changes; start from an empty store", rev)
+	}
+	db.Close()
+
+	// 2. Cold start: a fresh process-side view of the store loads the index.
+	rep.memBefore = measureMemory()
+	if db, err = store.Open(ctx, prep.dsn); err != nil {
+		return err
+	}
+	defer db.Close()
+	orgSvc := org.NewService(db)
+	svc := catalog.NewService(db, orgSvc.OrgName)
+	t0 := time.Now()
+	if err := svc.Refresh(ctx); err != nil {
+		return fmt.Errorf("refresh: %w", err)
+	}
+	rep.coldRefresh = time.Since(t0)
+	rep.memAfter = measureMemory()
+	userCtx := huitong.WithPrincipal(ctx, &huitong.Principal{Kind: huitong.PrincipalUser, Name: "bench",
+		OrgUSCC: orgs[0].in.USCC, Roles: []string{huitong.RoleConsumer}})
+	first, err := svc.Search(userCtx, catalog.Query{PageSize: 1})
+	if err != nil {
+		return err
+	}
+	rep.resources = first.Total
+	logf("cold start: Refresh loaded %d resources in %s; heap in use %s -> %s, RSS %s -> %s",
+		first.Total, rep.coldRefresh.Round(time.Millisecond), mib(rep.memBefore.HeapInuse), mib(rep.memAfter.HeapInuse),
+		mib(rep.memBefore.RSS), mib(rep.memAfter.RSS))
+
+	// The same resources for the direct index and the baseline.
+	t0 = time.Now()
+	all, err := loadAll(ctx, db)
+	if err != nil {
+		return err
+	}
+	rep.readAll = time.Since(t0)
+	ix := catalog.NewIndex()
+	t0 = time.Now()
+	for i := 0; i < len(all); i += 2000 {
+		ix.PutBatch(all[i:min(i+2000, len(all))])
+	}
+	rep.buildIndex = time.Since(t0)
+	naive := make([]naiveDoc, len(all))
+	for i := range all {
+		naive[i] = newNaiveDoc(&all[i])
+	}
+	all = nil
+	logf("read all resources in %s; Index.PutBatch of all took %s", rep.readAll.Round(time.Millisecond), rep.buildIndex.Round(time.Millisecond))
+
+	if cfg.cpuProfile != "" {
+		f, err := os.Create(cfg.cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+
+	// 3. The query mix, checked: the index, the service and the baseline
+	// must give the same pages.
+	mix, err := buildMix(orgs, ix)
+	if err != nil {
+		return err
+	}
+	rep.mix = mix
+	rep.mismatches = crossCheck(userCtx, mix, svc, ix, naive)
+	logf("query mix: %d variants over %d texts; %d result mismatches", len(mix), len(queryTexts), len(rep.mismatches))
+
+	// 4. Measure.
+	searchSvc := func(v int) error { _, err := svc.Search(userCtx, mix[v].q); return err }
+	searchIx := func(v int) error { _, err := ix.Search(mix[v].q); return err }
+	searchNaive := func(v int) error { _, err := naiveSearch(naive, mix[v].q); return err }
+	catalogRev := func(int) error { _, err := db.CatalogRev(ctx); return err }
+	rng := rand.New(rand.NewPCG(cfg.seed, 7))
+	order := rng.Perm(len(mix))
+	for _, c := range cfg.concurrency {
+		for _, p := range []struct {
+			name string
+			n    int
+			fn   func(int) error
+		}{
+			{pathService, cfg.queries, searchSvc},
+			{pathIndex, cfg.queries, searchIx},
+			{pathNaive, len(mix) * cfg.naiveRepeats, searchNaive},
+			{pathRev, cfg.queries, catalogRev},
+		} {
+			logf("measuring %s at concurrency %d (%d calls)", p.name, c, p.n)
+			r, err := measure(p.name, c, p.n, order, p.fn)
+			if err != nil {
+				return fmt.Errorf("%s: %w", p.name, err)
+			}
+			logf("  p50 %s p95 %s p99 %s max %s, %.0f/s", ms(r.pct(50)), ms(r.pct(95)), ms(r.pct(99)), ms(r.max()), r.throughput())
+			rep.runs = append(rep.runs, r)
+		}
+	}
+
+	var w io.Writer = os.Stdout
+	if cfg.out != "" {
+		f, err := os.Create(cfg.out)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		w = io.MultiWriter(os.Stdout, f)
+	}
+	rep.write(w)
+	return nil
+}
+
+// The measured paths.
+const (
+	pathService = "Service.Search (index + freshness check)"
+	pathIndex   = "Index.Search (index alone)"
+	pathNaive   = "baseline: linear scan"
+	pathRev     = "CatalogRev (freshness query alone)"
+)
+
+// queryTexts are the search texts of the mix, from very common to nothing.
+var queryTexts = []struct{ text, note string }{
+	{"人口", "common"},
+	{"营业执照", ""},
+	{"社保", "synonym: 社会保险, 社会保障"},
+	{"不动产", ""},
+	{"婚姻登记", ""},
+	{"低保对象", ""},
+	{"医疗", ""},
+	{"学籍", ""},
+	{"公积金 缴存", "two terms, synonym: 住房公积金"},
+	{"个人所得税", ""},
+	{"湖羊", "rare"},
+	{"航天发射", "matches nothing"},
+	{"人", "single character"},
+	{"户籍", "synonym: 户口"},
+	{"驾驶证", ""},
+	{"行政处罚", ""},
+	{"许可", ""},
+	{"身份证", "synonym: 居民身份证, 公民身份号码 (a field title)"},
+	{"医保 结算", "two terms, synonym: 医疗保险, 医疗保障"},
+	{"企业", "synonym: 法人"},
+	{"登记", "broad"},
+	{"信息", "nearly everything"},
+	{"养老", ""},
+	{"出生医学证明", ""},
+	{"吴兴区", "region, in provider names"},
+	{"统一社会信用代码", "field title"},
+	{"纳税", "synonym: 税务"},
+	{"疫苗", "synonym: 预防接种"},
+	{"房产证", "synonym: 不动产权证书, 不动产登记"},
+	{"社会救助 家庭", "two terms"},
+	{"德清县 人口", "two terms"},
+	{"12345", "digits"},
+	{"", "no text: browse by code"},
+}
+
+type variant struct {
+	text, filter string
+	page         int
+	q            catalog.Query
+	total        int
+}
+
+func (v variant) label() string {
+	t := v.text
+	if t == "" {
+		t = "(browse)"
+	}
+	return fmt.Sprintf("%s / %s / p%d", t, v.filter, v.page)
+}
+
+// buildMix crosses the texts with the filters; where a first page has a
+// next page, the second page (through its page token) is a variant too.
+func buildMix(orgs []benchOrg, ix *catalog.Index) ([]variant, error) {
+	var mix []variant
+	for i, qt := range queryTexts {
+		provider := orgs[(i*37+11)%len(orgs)].in.USCC
+		filters := []struct {
+			name string
+			set  func(*catalog.Query)
+		}{
+			{"none", func(*catalog.Query) {}},
+			{"provider", func(q *catalog.Query) { q.Provider = provider }},
+			{"share_type=conditional", func(q *catalog.Query) { q.ShareType = catalog.ShareConditional }},
+			{"category=base", func(q *catalog.Query) { q.Category = catalog.CategoryBase }},
+			{"level=3", func(q *catalog.Query) { q.Level = 3 }},
+			{"open_type=open", func(q *catalog.Query) { q.OpenType = catalog.OpenOpen }},
+		}
+		for _, f := range filters {
+			q := catalog.Query{Text: qt.text, PageSize: 20}
+			f.set(&q)
+			res, err := ix.Search(q)
+			if err != nil {
+				return nil, fmt.Errorf("%q: %w", qt.text, err)
+			}
+			mix = append(mix, variant{text: qt.text, filter: f.name, page: 1, q: q, total: res.Total})
+			if res.NextPageToken != "" {
+				q.PageToken = res.NextPageToken
+				mix = append(mix, variant{text: qt.text, filter: f.name, page: 2, q: q, total: res.Total})
+			}
+		}
+	}
+	return mix, nil
+}
+
+// crossCheck runs every variant through the service, the index and the
+// baseline and lists where their pages differ.
+func crossCheck(ctx context.Context, mix []variant, svc *catalog.Service, ix *catalog.Index, naive []naiveDoc) []string {
+	var out []string
+	page := func(r catalog.Results) string {
+		var b strings.Builder
+		fmt.Fprintf(&b, "total %d next %q:", r.Total, r.NextPageToken)
+		for _, it := range r.Items {
+			fmt.Fprintf(&b, " %s(%d)", it.Code, it.Score)
+		}
+		return b.String()
+	}
+	for _, v := range mix {
+		a, err1 := svc.Search(ctx, v.q)
+		b, err2 := ix.Search(v.q)
+		c, err3 := naiveSearch(naive, v.q)
+		if err := errorsJoin(err1, err2, err3); err != nil {
+			out = append(out, fmt.Sprintf("%s: error %v", v.label(), err))
+			continue
+		}
+		pa, pb, pc := page(a), page(b), page(c)
+		if pa != pb || pb != pc {
+			out = append(out, fmt.Sprintf("%s: service %.200s | index %.200s | baseline %.200s", v.label(), pa, pb, pc))
+		}
+	}
+	return out
+}
+
+func errorsJoin(errs ...error) error {
+	for _, e := range errs {
+		if e != nil {
+			return e
+		}
+	}
+	return nil
+}
+
+// result is one measured run: every call's latency and which variant it ran.
+type result struct {
+	path    string
+	conc    int
+	lat     []time.Duration // in call order
+	variant []int
+	sorted  []time.Duration
+	wall    time.Duration
+}
+
+// measure makes n calls of fn from conc goroutines; call i runs variant
+// order[i % len(order)].
+func measure(path string, conc, n int, order []int, fn func(int) error) (*result, error) {
+	r := &result{path: path, conc: conc, lat: make([]time.Duration, n), variant: make([]int, n)}
+	// Warm up: one pass over the mix (at most n calls), not recorded.
+	for i := range min(n, len(order)) {
+		if err := fn(order[i]); err != nil {
+			return nil, err
+		}
+	}
+	next := make(chan int, n)
+	for i := range n {
+		next <- i
+	}
+	close(next)
+	errc := make(chan error, conc)
+	start := time.Now()
+	for range conc {
+		go func() {
+			for i := range next {
+				v := order[i%len(order)]
+				t := time.Now()
+				err := fn(v)
+				r.lat[i] = time.Since(t)
+				r.variant[i] = v
+				if err != nil {
+					errc <- err
+					return
+				}
+			}
+			errc <- nil
+		}()
+	}
+	var err error
+	for range conc {
+		if e := <-errc; e != nil && err == nil {
+			err = e
+		}
+	}
+	r.wall = time.Since(start)
+	r.sorted = slices.Clone(r.lat)
+	slices.Sort(r.sorted)
+	return r, err
+}
+
+// pct returns the p-th percentile (nearest rank).
+func (r *result) pct(p float64) time.Duration { return percentile(r.sorted, p) }
+
+func percentile(sorted []time.Duration, p float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	k := int(float64(len(sorted))*p/100+0.999999) - 1
+	return sorted[max(0, min(k, len(sorted)-1))]
+}
+
+func (r *result) max() time.Duration  { return r.sorted[len(r.sorted)-1] }
+func (r *result) throughput() float64 { return float64(len(r.lat)) / r.wall.Seconds() }
+func (r *result) byVariant() [][]time.Duration {
+	out := map[int][]time.Duration{}
+	n := 0
+	for i, v := range r.variant {
+		out[v] = append(out[v], r.lat[i])
+		n = max(n, v+1)
+	}
+	s := make([][]time.Duration, n)
+	for v, l := range out {
+		slices.Sort(l)
+		s[v] = l
+	}
+	return s
+}
+
+func ms(d time.Duration) string {
+	v := float64(d) / float64(time.Millisecond)
+	switch {
+	case v >= 100:
+		return fmt.Sprintf("%.0f ms", v)
+	case v >= 10:
+		return fmt.Sprintf("%.1f ms", v)
+	case v >= 1:
+		return fmt.Sprintf("%.2f ms", v)
+	}
+	return fmt.Sprintf("%.3f ms", v)
+}

@@ -1,0 +1,226 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+	"time"
+)
+
+// report is everything measured, written as markdown.
+type report struct {
+	cfg        config
+	mach       machine
+	storeLabel string
+	started    time.Time
+
+	orgs, resources int
+	loaded          bool
+	loadTime        time.Duration
+
+	coldRefresh, readAll, buildIndex time.Duration
+	memBefore, memAfter              memory
+
+	mix        []variant
+	mismatches []string
+	runs       []*result
+}
+
+func (rep *report) find(path string, conc int) *result {
+	for _, r := range rep.runs {
+		if r.path == path && r.conc == conc {
+			return r
+		}
+	}
+	return nil
+}
+
+func ratio(a, b time.Duration) string {
+	if b == 0 {
+		return "-"
+	}
+	r := float64(a) / float64(b)
+	if r < 1 {
+		return fmt.Sprintf("%.3f (%.0f× faster)", r, 1/r)
+	}
+	return fmt.Sprintf("%.2f", r)
+}
+
+func (rep *report) command() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "go run ./bench/catalogsearch -n %d -db %s", rep.cfg.n, rep.cfg.db)
+	if rep.cfg.db == "postgres" {
+		fmt.Fprintf(&b, " -dsn '%s'", rep.cfg.dsn)
+	}
+	fmt.Fprintf(&b, " -queries %d -concurrency %s", rep.cfg.queries, joinInts(rep.cfg.concurrency))
+	if rep.cfg.seed != 1 {
+		fmt.Fprintf(&b, " -seed %d", rep.cfg.seed)
+	}
+	return b.String()
+}
+
+func joinInts(v []int) string {
+	s := make([]string, len(v))
+	for i, x := range v {
+		s[i] = fmt.Sprint(x)
+	}
+	return strings.Join(s, ",")
+}
+
+func (rep *report) write(w io.Writer) {
+	m := rep.mach
+	storeName := "SQLite"
+	if rep.cfg.db == "postgres" {
+		storeName = "PostgreSQL"
+	}
+	p := func(format string, args ...any) { fmt.Fprintf(w, format+"\n", args...) }
+
+	p("### %s", storeName)
+	p("")
+	p("Measured %s on %d CPUs (GOMAXPROCS %d), %s, %s RAM, %s %s. Store: %s.",
+		rep.started.UTC().Format("2006-01-02 15:04 UTC"), m.CPUs, m.GOMAXPROCS, m.CPUModel, m.MemTotal, m.Go, m.OS, rep.storeLabel)
+	p("")
+	p("```")
+	p("%s", rep.command())
+	p("```")
+	p("")
+	if rep.loaded {
+		p("Data: %d resources of %d provider orgs, written through `Store.CreateResource` (one transaction each, %d goroutine(s)) in %s (%.0f resources/s).",
+			rep.resources, rep.orgs, rep.cfg.loadWorkers, rep.loadTime.Round(time.Second), float64(rep.cfg.n)/rep.loadTime.Seconds())
+	} else {
+		p("Data: %d resources already in the store (-reuse).", rep.resources)
+	}
+	variants := len(rep.mix)
+	p("Query mix: %d variants: %d texts × 6 filters (none, provider, share_type, category, level, open_type) × page 1 and, where there is one, page 2 through its page token; page size 20. "+
+		"Each run makes %d calls over the mix in shuffled order after one unrecorded warm-up pass; the baseline runs each variant %d time(s) per concurrency level.",
+		variants, len(queryTexts), rep.cfg.queries, rep.cfg.naiveRepeats)
+	if len(rep.mismatches) == 0 {
+		p("Result check: `Service.Search`, `Index.Search` and the baseline returned identical pages (codes, scores, totals, page tokens) for all %d variants.", variants)
+	} else {
+		p("Result check: **%d of %d variants differ** between `Service.Search`, `Index.Search` and the baseline:", len(rep.mismatches), variants)
+		p("")
+		for i, s := range rep.mismatches {
+			if i == 10 {
+				p("- … %d more", len(rep.mismatches)-10)
+				break
+			}
+			p("- %s", s)
+		}
+	}
+	p("")
+
+	p("Cold start and memory:")
+	p("")
+	p("| measure | value |")
+	p("|---|---|")
+	p("| first `Refresh` of a new `catalog.Service` (reads and indexes all %d resources) | %s |", rep.resources, rep.coldRefresh.Round(time.Millisecond))
+	p("| of which reading: `ResourcesChangedSince` in batches of 2000 and JSON decoding, measured alone | %s |", rep.readAll.Round(time.Millisecond))
+	p("| of which indexing: `Index.PutBatch` of the same resources, measured alone | %s |", rep.buildIndex.Round(time.Millisecond))
+	heapDelta := int64(rep.memAfter.HeapInuse) - int64(rep.memBefore.HeapInuse)
+	p("| Go heap in use (after GC) before → after the first `Refresh` | %s → %s (+%s, %.1f KiB per resource) |",
+		mib(rep.memBefore.HeapInuse), mib(rep.memAfter.HeapInuse), mib(uint64(max(heapDelta, 0))), float64(heapDelta)/1024/float64(max(rep.resources, 1)))
+	p("| process RSS before → after the first `Refresh` (peak RSS so far) | %s → %s (%s) |", mib(rep.memBefore.RSS), mib(rep.memAfter.RSS), mib(rep.memAfter.HWM))
+	p("")
+
+	p("Latency (the baseline is a linear scan over the same resources in memory with the same matching and ranking; ratio = this path ÷ baseline at the same concurrency):")
+	p("")
+	p("| path | goroutines | calls | p50 | p95 | p99 | max | calls/s | p50 ratio | p95 ratio |")
+	p("|---|---:|---:|---:|---:|---:|---:|---:|---|---|")
+	for _, c := range rep.cfg.concurrency {
+		base := rep.find(pathNaive, c)
+		for _, path := range []string{pathService, pathIndex, pathNaive, pathRev} {
+			r := rep.find(path, c)
+			if r == nil {
+				continue
+			}
+			r50, r95 := "-", "-"
+			if path != pathRev && base != nil {
+				r50, r95 = ratio(r.pct(50), base.pct(50)), ratio(r.pct(95), base.pct(95))
+			}
+			p("| %s | %d | %d | %s | %s | %s | %s | %.0f | %s | %s |", path, c, len(r.lat),
+				ms(r.pct(50)), ms(r.pct(95)), ms(r.pct(99)), ms(r.max()), r.throughput(), r50, r95)
+		}
+	}
+	p("")
+	var verdict []string
+	for _, c := range rep.cfg.concurrency {
+		if r := rep.find(pathService, c); r != nil {
+			v := "met"
+			if r.pct(95) >= 20*time.Millisecond {
+				v = "**missed**"
+			}
+			verdict = append(verdict, fmt.Sprintf("%s at %d goroutine(s) (%s)", ms(r.pct(95)), c, v))
+		}
+	}
+	p("Target `Service.Search` p95 < 20 ms: %s.", strings.Join(verdict, "; "))
+	p("")
+
+	rep.writePerText(w, p)
+}
+
+func (rep *report) writePerText(w io.Writer, p func(string, ...any)) {
+	c1 := rep.cfg.concurrency[0]
+	svc, ix, base := rep.find(pathService, c1), rep.find(pathIndex, c1), rep.find(pathNaive, c1)
+	if svc == nil || ix == nil || base == nil {
+		return
+	}
+	sv, iv, bv := svc.byVariant(), ix.byVariant(), base.byVariant()
+	type row struct {
+		text, note         string
+		hits               int
+		s50, s95, smax     time.Duration
+		i50, b50           time.Duration
+		slowVariant        string
+		slowVariantLatency time.Duration
+	}
+	var rows []row
+	for _, qt := range queryTexts {
+		var s, i, b []time.Duration
+		r := row{text: qt.text, note: qt.note}
+		for v, vr := range rep.mix {
+			if vr.text != qt.text {
+				continue
+			}
+			if vr.filter == "none" && vr.page == 1 {
+				r.hits = vr.total
+			}
+			if v < len(sv) {
+				s = append(s, sv[v]...)
+				if len(sv[v]) > 0 {
+					if med := percentile(sv[v], 50); med > r.slowVariantLatency {
+						r.slowVariantLatency, r.slowVariant = med, vr.filter+" p"+fmt.Sprint(vr.page)
+					}
+				}
+			}
+			if v < len(iv) {
+				i = append(i, iv[v]...)
+			}
+			if v < len(bv) {
+				b = append(b, bv[v]...)
+			}
+		}
+		slices.Sort(s)
+		slices.Sort(i)
+		slices.Sort(b)
+		r.s50, r.s95, r.i50, r.b50 = percentile(s, 50), percentile(s, 95), percentile(i, 50), percentile(b, 50)
+		if len(s) > 0 {
+			r.smax = s[len(s)-1]
+		}
+		rows = append(rows, r)
+	}
+	slices.SortStableFunc(rows, func(a, b row) int { return int(b.s95 - a.s95) })
+	p("Per query text, slowest first (%d goroutine(s); all filters and pages of a text pooled; hits = total with no filter):", c1)
+	p("")
+	p("| text | kind | hits | Service p50 | Service p95 | Service max | slowest variant (median) | Index p50 | baseline p50 | Service p50 ratio |")
+	p("|---|---|---:|---:|---:|---:|---|---:|---:|---|")
+	for _, r := range rows {
+		t := r.text
+		if t == "" {
+			t = "(empty)"
+		}
+		p("| %s | %s | %d | %s | %s | %s | %s (%s) | %s | %s | %s |", t, r.note, r.hits, ms(r.s50), ms(r.s95), ms(r.smax),
+			r.slowVariant, ms(r.slowVariantLatency), ms(r.i50), ms(r.b50), ratio(r.s50, r.b50))
+	}
+	p("")
+}

@@ -1,0 +1,209 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, for preparing the bench database
+	_ "modernc.org/sqlite"             // the "sqlite" driver, for the version string
+
+	"huitong"
+	"huitong/internal/catalog"
+	"huitong/internal/ids"
+	"huitong/internal/org"
+	"huitong/internal/store"
+)
+
+// benchDB is the only PostgreSQL database the benchmark ever empties.
+const benchDB = "huitong_bench"
+
+// prepared is a store ready to open, described for the report.
+type prepared struct {
+	dsn     string // what store.Open takes
+	label   string // for the report: "SQLite 3.x (WAL, synchronous=FULL), file ..."
+	cleanup func()
+}
+
+// prepareSQLite picks the data directory. A fresh run needs an empty one.
+func prepareSQLite(ctx context.Context, dir string, reuse bool) (prepared, error) {
+	cleanup := func() {}
+	if dir == "" {
+		d, err := os.MkdirTemp("", "catalogsearch-")
+		if err != nil {
+			return prepared{}, err
+		}
+		dir = d
+		cleanup = func() { os.RemoveAll(d) }
+	} else if err := os.MkdirAll(dir, 0o700); err != nil {
+		return prepared{}, err
+	}
+	path := filepath.Join(dir, "huitong.db")
+	if _, err := os.Stat(path); err == nil && !reuse {
+		return prepared{}, fmt.Errorf("%s exists: remove it, or pass -reuse to search the resources it holds", path)
+	}
+	version := "?"
+	if c, err := sql.Open("sqlite", ":memory:"); err == nil {
+		c.QueryRowContext(ctx, "SELECT sqlite_version()").Scan(&version)
+		c.Close()
+	}
+	return prepared{dsn: path, cleanup: cleanup,
+		label: fmt.Sprintf("SQLite %s (modernc.org/sqlite, WAL, synchronous=FULL), file %s", version, path)}, nil
+}
+
+// preparePostgres creates the database huitong_bench if it is missing and,
+// unless reuse is set, empties its public schema. It never touches the
+// database adminDSN names.
+func preparePostgres(ctx context.Context, adminDSN string, reuse bool) (prepared, error) {
+	u, err := url.Parse(adminDSN)
+	if err != nil {
+		return prepared{}, fmt.Errorf("parse -dsn: %w", err)
+	}
+	admin, err := sql.Open("pgx", adminDSN)
+	if err != nil {
+		return prepared{}, err
+	}
+	defer admin.Close()
+	var exists bool
+	if err := admin.QueryRowContext(ctx, `SELECT EXISTS(SELECT 1 FROM pg_database WHERE datname = $1)`, benchDB).Scan(&exists); err != nil {
+		return prepared{}, fmt.Errorf("connect to postgres: %w", err)
+	}
+	if !exists {
+		if _, err := admin.ExecContext(ctx, `CREATE DATABASE `+benchDB); err != nil {
+			return prepared{}, fmt.Errorf("create database %s: %w", benchDB, err)
+		}
+	}
+	var version string
+	if err := admin.QueryRowContext(ctx, `SHOW server_version`).Scan(&version); err != nil {
+		return prepared{}, err
+	}
+	u.Path = "/" + benchDB
+	dsn := u.String()
+	if !reuse {
+		b, err := sql.Open("pgx", dsn)
+		if err != nil {
+			return prepared{}, err
+		}
+		defer b.Close()
+		var cur string
+		if err := b.QueryRowContext(ctx, `SELECT current_database()`).Scan(&cur); err != nil {
+			return prepared{}, err
+		}
+		if cur != benchDB {
+			return prepared{}, fmt.Errorf("refusing to empty database %q: only %q", cur, benchDB)
+		}
+		for _, s := range []string{`DROP SCHEMA public CASCADE`, `CREATE SCHEMA public`} {
+			if _, err := b.ExecContext(ctx, s); err != nil {
+				return prepared{}, fmt.Errorf("%s: %w", s, err)
+			}
+		}
+	}
+	host := u.Host
+	return prepared{dsn: dsn, cleanup: func() {},
+		label: fmt.Sprintf("PostgreSQL %s at %s, database %s (pgx)", strings.Fields(version)[0], host, benchDB)}, nil
+}
+
+// adminCtx is a context acting as a platform admin.
+func adminCtx(ctx context.Context, operator string) context.Context {
+	return huitong.WithPrincipal(ctx, &huitong.Principal{Kind: huitong.PrincipalUser, Name: "bench",
+		OrgUSCC: operator, Roles: []string{huitong.RoleAdmin}})
+}
+
+// createOrgs registers the provider orgs through the org service.
+func createOrgs(ctx context.Context, db *store.DB, orgs []benchOrg) error {
+	svc := org.NewService(db)
+	svc.CheckRegion = ids.KnownRegion
+	ctx = adminCtx(ctx, orgs[0].in.USCC)
+	for _, o := range orgs {
+		if _, err := svc.CreateOrg(ctx, o.in); err != nil && huitong.ErrorCode(err) != "org_exists" {
+			return fmt.Errorf("org %s %s: %w", o.in.USCC, o.in.Name, err)
+		}
+	}
+	return nil
+}
+
+// loadResources writes n generated resources through Store.CreateResource,
+// one transaction each, from workers goroutines. It checks the first ones
+// against the catalog's input rules, so that the data is data a provider
+// could register.
+func loadResources(ctx context.Context, db *store.DB, g *generator, n, workers int, logf func(string, ...any)) (time.Duration, error) {
+	type job struct {
+		r      catalog.Resource
+		prefix string
+	}
+	jobs := make(chan job, 256)
+	errc := make(chan error, workers)
+	var done sync.WaitGroup
+	var mu sync.Mutex
+	written := 0
+	start := time.Now()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	for range workers {
+		done.Add(1)
+		go func() {
+			defer done.Done()
+			for j := range jobs {
+				if _, err := db.CreateResource(ctx, j.r, j.prefix); err != nil {
+					errc <- err
+					cancel()
+					return
+				}
+				mu.Lock()
+				written++
+				if written%10000 == 0 || written == n {
+					el := time.Since(start)
+					rate := float64(written) / el.Seconds()
+					logf("  loaded %d/%d resources in %s (%.0f/s, ~%s to go)", written, n, el.Round(time.Second), rate,
+						(time.Duration(float64(n-written)/rate) * time.Second).Round(time.Second))
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	var genErr error
+feed:
+	for i := range n {
+		r, prefix := g.next(i)
+		if i < 2000 {
+			in := asInput(r)
+			if err := in.Validate(); err != nil {
+				genErr = fmt.Errorf("generated resource %d (%s) fails validation: %w", i, r.Name, err)
+				break
+			}
+		}
+		select {
+		case jobs <- job{r, prefix}:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(jobs)
+	done.Wait()
+	close(errc)
+	return time.Since(start), errors.Join(genErr, <-errc)
+}
+
+// loadAll reads every current resource the way Refresh does.
+func loadAll(ctx context.Context, db *store.DB) ([]catalog.Resource, error) {
+	var all []catalog.Resource
+	var from int64
+	for {
+		batch, err := db.ResourcesChangedSince(ctx, from, 2000)
+		if err != nil {
+			return nil, err
+		}
+		if len(batch) == 0 {
+			return all, nil
+		}
+		all = append(all, batch...)
+		from = batch[len(batch)-1].Rev
+	}
+}
