@@ -47,17 +47,17 @@ func TestIndexSearch(t *testing.T) {
 		q    string
 		want []string
 	}{
-		{"人口基础", []string{"A"}},                   // D has both bigrams' neighbours but not the phrase
-		{"人口", []string{"A", "D", "B"}},             // prefix of name beats inside of name; then code order
-		{"基础信息", []string{"A"}},                    // inside the name
-		{"姓名", []string{"A"}},                      // field title
-		{"法定代表人", []string{"C"}},                   // field title
+		{"人口基础", []string{"A"}},                        // D has both bigrams' neighbours but not the phrase
+		{"人口", []string{"A", "D", "B"}},                // prefix of name beats inside of name; then code order
+		{"基础信息", []string{"A"}},                        // inside the name
+		{"姓名", []string{"A"}},                          // field title
+		{"法定代表人", []string{"C"}},                       // field title
 		{"公安", []string{"A", "B", "C", "D", "E", "F"}}, // provider name, all equal: by code
-		{"社保", []string{"E"}},                      // synonym
-		{"api", []string{"F"}},                     // case folded
-		{"ＡＰＩ", []string{"F"}},                     // full width folded
-		{"open data", []string{"F"}},               // both words
-		{"人口 户籍", []string{"B"}},                   // every term
+		{"社保", []string{"E"}},                          // synonym
+		{"api", []string{"F"}},                         // case folded
+		{"ＡＰＩ", []string{"F"}},                         // full width folded
+		{"open data", []string{"F"}},                   // both words
+		{"人口 户籍", []string{"B"}},                       // every term
 		{"营业执照 人口", nil},
 		{"不存在", nil},
 		{"人", []string{"A", "D", "B", "C"}}, // one rune: name prefix, then inside name, then field titles

@@ -43,7 +43,8 @@ var usccValues = func() (t [256]int8) {
 
 // ValidateUSCC reports whether s is a well-formed unified social credit
 // code: exactly 18 characters from [USCCAlphabet] (uppercase only) whose
-// last character is the check character of the first 17.
+// last character is the check character of the first 17, with a six-digit
+// region code in positions 3-8.
 //
 // The input is not trimmed or case-folded; use [NormalizeUSCC] first for
 // user input. The region code in positions 3-8 is not looked up; use
@@ -54,6 +55,11 @@ var usccValues = func() (t [256]int8) {
 func ValidateUSCC(s string) error {
 	if err := usccChars(s, USCCLength, "code"); err != nil {
 		return err
+	}
+	for i := 2; i < 8; i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return fmt.Errorf("%w: %q at position %d: the region code (positions 3-8) is six digits", ErrUSCCChar, s[i], i+1)
+		}
 	}
 	want := usccCheck(s[:USCCLength-1])
 	if s[USCCLength-1] != want {

@@ -85,8 +85,12 @@ func TestUSCCDetectsSubstitutions(t *testing.T) {
 					continue
 				}
 				mut := s[:i] + string(c) + s[i+1:]
-				if err := ValidateUSCC(mut); !errors.Is(err, ErrUSCCCheck) {
-					t.Fatalf("ValidateUSCC(%q) = %v, want ErrUSCCCheck", mut, err)
+				want := ErrUSCCCheck
+				if i >= 2 && i < 8 && (c < '0' || c > '9') {
+					want = ErrUSCCChar // a letter in the region code
+				}
+				if err := ValidateUSCC(mut); !errors.Is(err, want) {
+					t.Fatalf("ValidateUSCC(%q) = %v, want %v", mut, err, want)
 				}
 			}
 		}
@@ -229,4 +233,17 @@ func FuzzMakeUSCC(f *testing.F) {
 			t.Fatalf("MakeUSCC(%q, %q, %q) = %q does not keep its parts", prefix2, region6, orgcode9, s)
 		}
 	})
+}
+
+func TestValidateUSCCRegionDigits(t *testing.T) {
+	// A check character computed over letters in the region positions does
+	// not make the code valid.
+	first := "9135A100M000100Y4"
+	c, err := USCCCheckChar(first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := ValidateUSCC(first + string(c)); !errors.Is(err, ErrUSCCChar) {
+		t.Errorf("ValidateUSCC with a letter in the region = %v, want ErrUSCCChar", err)
+	}
 }
