@@ -20,18 +20,20 @@ const (
 	TooLarge
 	RateLimited
 	Unavailable
+	MethodNotAllowed
 )
 
 var kindNames = map[Kind]string{
-	Internal:        "internal",
-	Invalid:         "invalid",
-	Unauthenticated: "unauthenticated",
-	Forbidden:       "forbidden",
-	NotFound:        "not_found",
-	Conflict:        "conflict",
-	TooLarge:        "too_large",
-	RateLimited:     "rate_limited",
-	Unavailable:     "unavailable",
+	Internal:         "internal",
+	Invalid:          "invalid",
+	Unauthenticated:  "unauthenticated",
+	Forbidden:        "forbidden",
+	NotFound:         "not_found",
+	Conflict:         "conflict",
+	TooLarge:         "too_large",
+	RateLimited:      "rate_limited",
+	Unavailable:      "unavailable",
+	MethodNotAllowed: "method_not_allowed",
 }
 
 // String returns the kind's snake_case name.

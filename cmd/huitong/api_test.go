@@ -276,14 +276,14 @@ func TestCatalog(t *testing.T) {
 	var cur catalog.Resource
 	resp := market.want(200, "GET", "/api/v1/resources/"+r.Code, nil)
 	resp.decode(t, &cur)
-	if cur.Version != 2 || resp.header.Get("ETag") != "2" {
+	if cur.Version != 2 || resp.header.Get("ETag") != `"2"` {
 		t.Errorf("current = v%d etag %q", cur.Version, resp.header.Get("ETag"))
 	}
 	// An admin may edit any resource; If-Match carries the version.
 	edit.Version = 0
 	req, _ := http.NewRequest("PUT", m.InternalURL()+"/api/v1/resources/"+r.Code, strings.NewReader(mustJSON(t, edit)))
 	req.Header.Set("Authorization", "Bearer "+admin.token)
-	req.Header.Set("If-Match", "1")
+	req.Header.Set("If-Match", `"1"`)
 	hr, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -435,7 +435,7 @@ func TestBadInput(t *testing.T) {
 	}
 	police.t = t
 	admin.wantErr(404, "route_not_found", "GET", "/api/v1/nothing-here", nil)
-	r := admin.wantErr(400, "method_not_allowed", "DELETE", "/api/v1/resources", nil)
+	r := admin.wantErr(405, "method_not_allowed", "DELETE", "/api/v1/resources", nil)
 	if !strings.Contains(r.header.Get("Allow"), "GET") {
 		t.Errorf("Allow = %q", r.header.Get("Allow"))
 	}

@@ -67,6 +67,7 @@ func (s *Service) Search(ctx context.Context, q Query) (Results, error) {
 	if err := q.validate(); err != nil {
 		return Results{}, err
 	}
+	q.Provider = strings.ToUpper(strings.TrimSpace(q.Provider))
 	if err := s.Refresh(ctx); err != nil {
 		return Results{}, internal("refresh index", err)
 	}

@@ -88,9 +88,12 @@ func (s *Service) Create(ctx context.Context, in Input) (Resource, error) {
 		return Resource{}, err
 	}
 	r.CreatedAt = r.UpdatedAt
-	prefix := CategoryPrefix(r.Category) + "-" + r.ProviderUSCC[8:17]
-	if len(r.ProviderUSCC) != 18 {
-		prefix = CategoryPrefix(r.Category) + "-" + r.ProviderUSCC
+	// The code names the provider by its organisation code (USCC positions
+	// 9-17), unique nationwide; an org registered with an odd code keeps it
+	// whole.
+	prefix := CategoryPrefix(r.Category) + "-" + r.ProviderUSCC
+	if len(r.ProviderUSCC) == 18 {
+		prefix = CategoryPrefix(r.Category) + "-" + r.ProviderUSCC[8:17]
 	}
 	r, err = s.Store.CreateResource(ctx, r, prefix)
 	if err != nil {
@@ -205,6 +208,9 @@ func (s *Service) Get(ctx context.Context, code string) (Resource, error) {
 // NotFound (resource_not_found, version_not_found).
 func (s *Service) GetVersion(ctx context.Context, code string, version int) (Resource, error) {
 	if _, err := huitong.Require(ctx); err != nil {
+		return Resource{}, err
+	}
+	if _, err := s.get(ctx, code); err != nil {
 		return Resource{}, err
 	}
 	r, err := s.Store.GetResourceVersion(ctx, code, version)

@@ -111,15 +111,16 @@ func (s *Service) RevokeApp(ctx context.Context, orgUSCC string, id int64) (App,
 	if err != nil {
 		return App{}, err
 	}
+	orgUSCC = strings.ToUpper(strings.TrimSpace(orgUSCC))
+	if !canManageApps(p, orgUSCC) {
+		return App{}, huitong.ErrForbidden
+	}
 	a, err := s.Store.GetApp(ctx, id)
 	if errors.Is(err, huitong.ErrNoRecord) || (err == nil && a.OrgUSCC != orgUSCC) {
 		return App{}, huitong.NotFoundf("app_not_found", "应用 %d 不存在", "app %d not found", id)
 	}
 	if err != nil {
 		return App{}, internal("get app", err)
-	}
-	if !canManageApps(p, a.OrgUSCC) {
-		return App{}, huitong.ErrForbidden
 	}
 	if a.RevokedAt == nil {
 		now := s.now()

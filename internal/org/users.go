@@ -96,6 +96,7 @@ func (s *Service) ListUsers(ctx context.Context, orgUSCC, pageToken string, size
 	if err != nil {
 		return Page[User]{}, err
 	}
+	orgUSCC = strings.ToUpper(strings.TrimSpace(orgUSCC))
 	if !p.IsAdmin() && !p.HasRole(huitong.RoleAuditor) {
 		if orgUSCC != "" && orgUSCC != p.OrgUSCC {
 			return Page[User]{}, huitong.ErrForbidden

@@ -24,15 +24,16 @@ type errorJSON struct {
 }
 
 var statusOf = map[huitong.Kind]int{
-	huitong.Invalid:         http.StatusBadRequest,
-	huitong.Unauthenticated: http.StatusUnauthorized,
-	huitong.Forbidden:       http.StatusForbidden,
-	huitong.NotFound:        http.StatusNotFound,
-	huitong.Conflict:        http.StatusConflict,
-	huitong.TooLarge:        http.StatusRequestEntityTooLarge,
-	huitong.RateLimited:     http.StatusTooManyRequests,
-	huitong.Unavailable:     http.StatusServiceUnavailable,
-	huitong.Internal:        http.StatusInternalServerError,
+	huitong.Invalid:          http.StatusBadRequest,
+	huitong.Unauthenticated:  http.StatusUnauthorized,
+	huitong.Forbidden:        http.StatusForbidden,
+	huitong.NotFound:         http.StatusNotFound,
+	huitong.Conflict:         http.StatusConflict,
+	huitong.TooLarge:         http.StatusRequestEntityTooLarge,
+	huitong.RateLimited:      http.StatusTooManyRequests,
+	huitong.Unavailable:      http.StatusServiceUnavailable,
+	huitong.Internal:         http.StatusInternalServerError,
+	huitong.MethodNotAllowed: http.StatusMethodNotAllowed,
 }
 
 // writeError is the one place where errors become HTTP answers. Errors that

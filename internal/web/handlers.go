@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"strconv"
+	"strings"
 
 	"huitong"
 	"huitong/internal/catalog"
@@ -58,9 +59,15 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	if in.Username == "" || in.Password == "" {
-		s.writeError(w, r, huitong.Invalidf("validation_failed", "请输入用户名和密码", "username and password are required").
-			WithDetails(huitong.FieldError{Field: "username", Code: "required", Message: "必填", MessageEN: "required"}))
+	var v huitong.Validation
+	if in.Username == "" {
+		v.Add("username", "required", "请输入用户名", "username is required")
+	}
+	if in.Password == "" {
+		v.Add("password", "required", "请输入密码", "password is required")
+	}
+	if err := v.Err(); err != nil {
+		s.writeError(w, r, err)
 		return
 	}
 	res, err := s.Orgs.Login(r.Context(), in.Username, in.Password)
@@ -190,10 +197,10 @@ func (s *Server) updateResource(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	if v := r.Header.Get("If-Match"); v != "" && in.Version == 0 {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			s.writeError(w, r, huitong.Invalidf("invalid_parameter", "If-Match 须为版本号", "If-Match must be a version number"))
+	if v := strings.TrimSpace(r.Header.Get("If-Match")); v != "" && v != "*" && in.Version == 0 {
+		n, err := strconv.Atoi(strings.Trim(v, `"`))
+		if err != nil || n < 1 {
+			s.writeError(w, r, huitong.Invalidf("invalid_parameter", "If-Match 须为资源的 ETag（版本号，如 \"3\"）", `If-Match must be the resource's ETag (its version, such as "3")`))
 			return
 		}
 		in.Version = n
@@ -205,7 +212,7 @@ func (s *Server) updateResource(w http.ResponseWriter, r *http.Request) {
 func (s *Server) getResource(w http.ResponseWriter, r *http.Request) {
 	res, err := s.Catalog.Get(r.Context(), r.PathValue("code"))
 	if err == nil {
-		w.Header().Set("ETag", strconv.Itoa(res.Version))
+		w.Header().Set("ETag", `"`+strconv.Itoa(res.Version)+`"`)
 	}
 	answer(s, w, r, http.StatusOK, res, err)
 }

@@ -103,6 +103,8 @@ func parseOpenAPIPaths(src []byte) openAPIDoc {
 				bad(n, "path %s documented twice", path)
 			}
 			d.listeners[path] = ""
+		case ind != 4 && ind < 6:
+			bad(n, "unexpected indentation %d (paths use 2, operations 4): %q", ind, line)
 		case path == "":
 			// Under a path line that was already reported.
 		case ind == 4:
@@ -158,8 +160,6 @@ func parseOpenAPIPaths(src []byte) openAPIDoc {
 				continue
 			}
 			op.statuses = append(op.statuses, m[1])
-		case ind < 6:
-			bad(n, "unexpected indentation %d in an operation: %q", ind, line)
 		}
 	}
 	if !seenPaths {
@@ -258,6 +258,9 @@ func TestOpenAPIDocumentsEveryRoute(t *testing.T) {
 		if l == "" {
 			t.Errorf("path %s has no x-listener (internal, public or both)", path)
 		}
+		if !slices.ContainsFunc(keys, func(k string) bool { _, p, _ := strings.Cut(k, " "); return p == path }) {
+			t.Errorf("path %s documents no operation", path)
+		}
 	}
 }
 
@@ -317,15 +320,15 @@ components:
 	}
 
 	for _, bad := range []string{
-		"paths:\n  api/v1/x:\n    get:\n",                      // path without a slash
-		"paths:\n  /x:\n    GET:\n",                             // upper-case method
-		"paths:\n  /x:\n    gett:\n",                            // typo
-		"paths:\n  /x:\n   get:\n      operationId: x\n",        // three-space indent
+		"paths:\n  api/v1/x:\n    get:\n",                           // path without a slash
+		"paths:\n  /x:\n    GET:\n",                                 // upper-case method
+		"paths:\n  /x:\n    gett:\n",                                // typo
+		"paths:\n  /x:\n   get:\n      operationId: x\n",            // three-space indent
 		"paths:\n  /x:\n    get:\n      responses:\n        200:\n", // unquoted status
-		"paths:\n  /x:\n  /x:\n",                                // duplicate path
-		"paths:\n  /x:\n    x-listener: outside\n",              // unknown listener
-		"paths:\n\t/x:\n",                                       // tab
-		"openapi: 3.1.0\n",                                      // no paths at all
+		"paths:\n  /x:\n  /x:\n",                                    // duplicate path
+		"paths:\n  /x:\n    x-listener: outside\n",                  // unknown listener
+		"paths:\n\t/x:\n",                                           // tab
+		"openapi: 3.1.0\n",                                          // no paths at all
 	} {
 		if d := parseOpenAPIPaths([]byte(bad)); len(d.problems) == 0 {
 			t.Errorf("no problem reported for %q", bad)

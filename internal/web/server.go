@@ -101,7 +101,7 @@ func (s *Server) build(public bool) http.Handler {
 		}
 		mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Allow", allow)
-			s.writeError(w, r, &huitong.Error{Kind: huitong.Invalid, Code: "method_not_allowed",
+			s.writeError(w, r, &huitong.Error{Kind: huitong.MethodNotAllowed, Code: "method_not_allowed",
 				Message: "不支持的请求方法 " + r.Method + "，可用：" + allow, MessageEN: "method " + r.Method + " not allowed; use " + allow})
 		})
 	}
@@ -184,8 +184,8 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 				slog.String("actor", p.Actor()))
 		}()
 		if auth := r.Header.Get("Authorization"); auth != "" {
-			tok, ok := strings.CutPrefix(auth, "Bearer ")
-			if !ok {
+			scheme, tok, ok := strings.Cut(auth, " ")
+			if !ok || !strings.EqualFold(scheme, "Bearer") {
 				s.writeError(sw, r, &huitong.Error{Kind: huitong.Unauthenticated, Code: "invalid_token",
 					Message: "Authorization 头须为 Bearer 令牌", MessageEN: "the Authorization header must be a Bearer token"})
 				return
