@@ -100,3 +100,22 @@ func Require(ctx context.Context, roles ...string) (*Principal, error) {
 	}
 	return nil, ErrForbidden
 }
+
+// Request describes the HTTP request a call serves, for audit records.
+type Request struct {
+	ID       string
+	ClientIP string
+}
+
+type requestKey struct{}
+
+// WithRequest returns a context carrying the request's id and client address.
+func WithRequest(ctx context.Context, r Request) context.Context {
+	return context.WithValue(ctx, requestKey{}, r)
+}
+
+// RequestFrom returns the request in ctx; the zero Request outside HTTP.
+func RequestFrom(ctx context.Context) Request {
+	r, _ := ctx.Value(requestKey{}).(Request)
+	return r
+}

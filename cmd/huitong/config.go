@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"time"
 
@@ -26,9 +28,35 @@ type Config struct {
 	OperatorName   string
 	OperatorRegion string
 	SessionTTL     time.Duration
+	// Node names this installation in the audit origin line
+	// "huitong/<node>/audit"; the operator's USCC by default.
+	Node string
+	// AuditKey and SubjectKey are files: the note key that signs audit
+	// checkpoints, and the secret that keys subject HMACs. Both are made on
+	// first start, mode 0600; instances sharing a database share them.
+	AuditKey       string
+	SubjectKey     string
 	LogLevel       string
 	LogFormat      string
 	ShutdownWait   time.Duration
+}
+
+var nodeRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9.-]{0,63}$`)
+
+// fill sets the defaults that depend on other settings.
+func (c *Config) fill() {
+	if c.Node == "" {
+		c.Node = c.OperatorUSCC
+	}
+	if c.DataDir == "" {
+		c.DataDir = "./data"
+	}
+	if c.AuditKey == "" {
+		c.AuditKey = filepath.Join(c.DataDir, "audit-signer.key")
+	}
+	if c.SubjectKey == "" {
+		c.SubjectKey = filepath.Join(c.DataDir, "audit-subject.key")
+	}
 }
 
 // Default operator: a placeholder national-level org; real installations set
@@ -65,6 +93,9 @@ func (c *Config) bind(fs *flag.FlagSet, dataDirDefault string) {
 	fs.StringVar(&c.OperatorName, "operator-name", env("OPERATOR_NAME", defaultOperatorName), "name of the operator org [HUITONG_OPERATOR_NAME]")
 	fs.StringVar(&c.OperatorRegion, "operator-region", env("OPERATOR_REGION", defaultOperatorRegion), "6-digit region code of the operator org [HUITONG_OPERATOR_REGION]")
 	fs.DurationVar(&c.SessionTTL, "session-ttl", envDuration("SESSION_TTL", 12*time.Hour), "lifetime of a login token [HUITONG_SESSION_TTL]")
+	fs.StringVar(&c.Node, "node", env("NODE", ""), "node name in the audit log origin (default: the operator's USCC) [HUITONG_NODE]")
+	fs.StringVar(&c.AuditKey, "audit-key", env("AUDIT_KEY", ""), "`file` of the audit checkpoint signing key (default: <data-dir>/audit-signer.key) [HUITONG_AUDIT_KEY]")
+	fs.StringVar(&c.SubjectKey, "subject-key", env("SUBJECT_KEY", ""), "`file` of the secret keying subject HMACs (default: <data-dir>/audit-subject.key) [HUITONG_SUBJECT_KEY]")
 	fs.StringVar(&c.LogLevel, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error [HUITONG_LOG_LEVEL]")
 	fs.StringVar(&c.LogFormat, "log-format", env("LOG_FORMAT", "text"), "text or json [HUITONG_LOG_FORMAT]")
 	fs.DurationVar(&c.ShutdownWait, "shutdown-wait", envDuration("SHUTDOWN_WAIT", 15*time.Second), "how long in-flight requests may take to finish on SIGTERM [HUITONG_SHUTDOWN_WAIT]")
@@ -96,6 +127,9 @@ func (c *Config) Validate() error {
 	}
 	if !ids.ValidRegionCodeFormat(c.OperatorRegion) {
 		errs = append(errs, fmt.Errorf("--operator-region %q: want a 6-digit GB/T 2260 code", c.OperatorRegion))
+	}
+	if c.Node != "" && !nodeRE.MatchString(c.Node) {
+		errs = append(errs, fmt.Errorf("--node %q: want letters, digits, dots and dashes", c.Node))
 	}
 	if c.SessionTTL < time.Minute {
 		errs = append(errs, errors.New("--session-ttl must be at least 1m"))

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"huitong/docs"
+	"huitong/internal/audit"
 	"huitong/internal/catalog"
 	"huitong/internal/demo"
 	"huitong/internal/ids"
@@ -33,6 +34,7 @@ type Main struct {
 	LogOutput io.Writer
 
 	DB      *store.DB
+	Audit   *audit.Log
 	Orgs    *org.Service
 	Catalog *catalog.Service
 	Logger  *slog.Logger
@@ -69,6 +71,7 @@ func (m *Main) Run(ctx context.Context) error {
 		m.Logger = slog.New(slog.NewTextHandler(m.LogOutput, opts))
 	}
 
+	c.fill()
 	var err error
 	if c.DB != "" {
 		m.DB, err = store.Open(ctx, c.DB)
@@ -79,14 +82,31 @@ func (m *Main) Run(ctx context.Context) error {
 		return fmt.Errorf("open database: %w", err)
 	}
 
-	m.Orgs = org.NewService(m.DB)
+	signer, verifier, err := audit.LoadOrCreateKey(c.AuditKey, "huitong/"+c.Node+"/audit")
+	if err != nil {
+		return fmt.Errorf("audit key: %w", err)
+	}
+	secret, err := audit.LoadOrCreateSecret(c.SubjectKey)
+	if err != nil {
+		return fmt.Errorf("subject key: %w", err)
+	}
+	subjects, err := audit.NewSubjects(secret)
+	if err != nil {
+		return err
+	}
+	m.Audit, err = audit.Open(ctx, audit.Config{Store: m.DB, Signer: signer, Verifier: verifier, Subjects: subjects, Logger: m.Logger})
+	if err != nil {
+		return err
+	}
+
+	m.Orgs = org.NewService(m.DB, m.Audit)
 	m.Orgs.SessionTTL = c.SessionTTL
 	m.Orgs.CheckRegion = ids.KnownRegion
 	m.Orgs.RegionName = ids.RegionName
 	if m.Argon2 != nil {
 		m.Orgs.Argon2 = *m.Argon2
 	}
-	m.Catalog = catalog.NewService(m.DB, m.Orgs.OrgName)
+	m.Catalog = catalog.NewService(m.DB, m.Audit, m.Orgs.OrgName)
 
 	operator := org.OrgInput{USCC: c.OperatorUSCC, Name: c.OperatorName, RegionCode: c.OperatorRegion, Kind: org.KindAgency}
 	generated, created, err := m.Orgs.Bootstrap(ctx, operator, c.AdminPassword)
@@ -109,7 +129,7 @@ func (m *Main) Run(ctx context.Context) error {
 		return fmt.Errorf("load catalog index: %w", err)
 	}
 
-	srv := &web.Server{Orgs: m.Orgs, Catalog: m.Catalog, Ready: m.DB.Ping, Logger: m.Logger,
+	srv := &web.Server{Orgs: m.Orgs, Catalog: m.Catalog, Audit: m.Audit, Ready: m.DB.Ping, Logger: m.Logger,
 		Version: buildVersion(), OpenAPI: docs.OpenAPI}
 	if m.internalLn, err = net.Listen("tcp", c.Addr); err != nil {
 		return fmt.Errorf("internal listener: %w", err)
@@ -176,6 +196,10 @@ func (m *Main) Close() error {
 		if ln != nil {
 			ln.Close()
 		}
+	}
+	if m.Audit != nil {
+		errs = append(errs, m.Audit.Close())
+		m.Audit = nil
 	}
 	if m.DB != nil {
 		errs = append(errs, m.DB.Close())

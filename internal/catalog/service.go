@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"huitong"
+	"huitong/internal/audit"
 )
 
 // ErrStaleVersion is returned by a Store when an edit started from a version
@@ -36,9 +38,15 @@ type Store interface {
 	CatalogRev(ctx context.Context) (int64, error)
 }
 
+// Recorder appends to the audit log, durably, before Append returns.
+type Recorder interface {
+	Append(ctx context.Context, e audit.Entry) (int64, error)
+}
+
 // Service registers, edits, reads and searches the catalog.
 type Service struct {
 	Store Store
+	Audit Recorder
 	Now   func() time.Time
 	// OrgName returns the name of an org, or an error for an unknown one.
 	OrgName func(ctx context.Context, uscc string) (string, error)
@@ -47,8 +55,30 @@ type Service struct {
 }
 
 // NewService returns a catalog service over st.
-func NewService(st Store, orgName func(context.Context, string) (string, error)) *Service {
-	return &Service{Store: st, Now: time.Now, OrgName: orgName, index: NewIndex()}
+func NewService(st Store, rec Recorder, orgName func(context.Context, string) (string, error)) *Service {
+	return &Service{Store: st, Audit: rec, Now: time.Now, OrgName: orgName, index: NewIndex()}
+}
+
+// record appends a catalog change to the audit log.
+func (s *Service) record(ctx context.Context, action string, r Resource) error {
+	p := huitong.PrincipalFrom(ctx)
+	rule := "role:provider"
+	if p.IsAdmin() {
+		rule = "role:admin"
+	}
+	_, err := s.Audit.Append(ctx, audit.Entry{Action: action, Object: "resource:" + r.Code, Rule: rule,
+		Detail: map[string]string{"version": strconv.Itoa(r.Version), "provider_uscc": r.ProviderUSCC,
+			"share_type": string(r.ShareType), "level": strconv.Itoa(r.Level)}})
+	return err
+}
+
+// deny records a refused change and returns the refusal.
+func (s *Service) deny(ctx context.Context, action, object string, refusal error) error {
+	if _, err := s.Audit.Append(ctx, audit.Entry{Action: action, Object: object, Outcome: audit.Denied,
+		Reason: huitong.ErrorCode(refusal)}); err != nil {
+		return err
+	}
+	return refusal
 }
 
 func internal(op string, err error) error {
@@ -71,6 +101,9 @@ func canWrite(p *huitong.Principal, provider string) bool {
 func (s *Service) Create(ctx context.Context, in Input) (Resource, error) {
 	p, err := huitong.Require(ctx, huitong.RoleProvider, huitong.RoleAdmin)
 	if err != nil {
+		if huitong.ErrorKind(err) == huitong.Forbidden {
+			return Resource{}, s.deny(ctx, "catalog.create", "resource:", err)
+		}
 		return Resource{}, err
 	}
 	in.ProviderUSCC = strings.ToUpper(strings.TrimSpace(in.ProviderUSCC))
@@ -81,7 +114,7 @@ func (s *Service) Create(ctx context.Context, in Input) (Resource, error) {
 		return Resource{}, err
 	}
 	if !canWrite(p, in.ProviderUSCC) {
-		return Resource{}, huitong.Forbiddenf("not_provider", "只有提供方单位的数据专员可以登记其信息资源", "only the provider org's provider officers may register its resources")
+		return Resource{}, s.deny(ctx, "catalog.create", "resource:", huitong.Forbiddenf("not_provider", "只有提供方单位的数据专员可以登记其信息资源", "only the provider org's provider officers may register its resources"))
 	}
 	r, err := s.build(ctx, p, in)
 	if err != nil {
@@ -100,6 +133,9 @@ func (s *Service) Create(ctx context.Context, in Input) (Resource, error) {
 		return Resource{}, internal("create resource", err)
 	}
 	s.index.Put(r)
+	if err := s.record(ctx, "catalog.create", r); err != nil {
+		return Resource{}, err
+	}
 	return r, nil
 }
 
@@ -142,6 +178,9 @@ func (s *Service) build(ctx context.Context, p *huitong.Principal, in Input) (Re
 func (s *Service) Update(ctx context.Context, code string, in Input) (Resource, error) {
 	p, err := huitong.Require(ctx, huitong.RoleProvider, huitong.RoleAdmin)
 	if err != nil {
+		if huitong.ErrorKind(err) == huitong.Forbidden {
+			return Resource{}, s.deny(ctx, "catalog.update", "resource:"+code, err)
+		}
 		return Resource{}, err
 	}
 	cur, err := s.get(ctx, code)
@@ -149,7 +188,7 @@ func (s *Service) Update(ctx context.Context, code string, in Input) (Resource, 
 		return Resource{}, err
 	}
 	if !canWrite(p, cur.ProviderUSCC) {
-		return Resource{}, huitong.Forbiddenf("not_provider", "只有提供方单位的数据专员可以修改其信息资源", "only the provider org's provider officers may edit its resources")
+		return Resource{}, s.deny(ctx, "catalog.update", "resource:"+code, huitong.Forbiddenf("not_provider", "只有提供方单位的数据专员可以修改其信息资源", "only the provider org's provider officers may edit its resources"))
 	}
 	in.ProviderUSCC = strings.ToUpper(strings.TrimSpace(in.ProviderUSCC))
 	if in.ProviderUSCC == "" {
@@ -181,6 +220,9 @@ func (s *Service) Update(ctx context.Context, code string, in Input) (Resource, 
 		return Resource{}, internal("update resource", err)
 	}
 	s.index.Put(r)
+	if err := s.record(ctx, "catalog.update", r); err != nil {
+		return Resource{}, err
+	}
 	return r, nil
 }
 

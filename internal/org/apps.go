@@ -8,6 +8,7 @@ import (
 	"unicode/utf8"
 
 	"huitong"
+	"huitong/internal/audit"
 )
 
 // canManageApps reports whether p may manage the apps of org: admins for any
@@ -36,7 +37,7 @@ func (s *Service) CreateApp(ctx context.Context, orgUSCC string, in AppInput) (A
 		return App{}, err
 	}
 	if !canManageApps(p, o.USCC) {
-		return App{}, huitong.ErrForbidden
+		return App{}, s.deny(ctx, "app.create", "org:"+o.USCC, huitong.ErrForbidden)
 	}
 	var v huitong.Validation
 	name := strings.TrimSpace(in.Name)
@@ -65,6 +66,11 @@ func (s *Service) CreateApp(ctx context.Context, orgUSCC string, in AppInput) (A
 	a.ID, err = s.Store.CreateApp(ctx, a, Token{Hash: hash, Kind: TokenApp, CreatedAt: now})
 	if err != nil {
 		return App{}, internal("create app", err)
+	}
+	if err := s.record(ctx, audit.Entry{Action: "app.create", Object: "app:" + strconv.FormatInt(a.ID, 10),
+		Detail: map[string]string{"org_uscc": a.OrgUSCC, "name": a.Name, "roles": strings.Join(a.Roles, ",")}}); err != nil {
+		s.Store.RevokeApp(ctx, a.ID, now)
+		return App{}, err
 	}
 	a.Token = tok
 	return a, nil
@@ -113,7 +119,7 @@ func (s *Service) RevokeApp(ctx context.Context, orgUSCC string, id int64) (App,
 	}
 	orgUSCC = strings.ToUpper(strings.TrimSpace(orgUSCC))
 	if !canManageApps(p, orgUSCC) {
-		return App{}, huitong.ErrForbidden
+		return App{}, s.deny(ctx, "app.revoke", "app:"+strconv.FormatInt(id, 10), huitong.ErrForbidden)
 	}
 	a, err := s.Store.GetApp(ctx, id)
 	if errors.Is(err, huitong.ErrNoRecord) || (err == nil && a.OrgUSCC != orgUSCC) {
@@ -128,6 +134,10 @@ func (s *Service) RevokeApp(ctx context.Context, orgUSCC string, id int64) (App,
 			return App{}, internal("revoke app", err)
 		}
 		a.RevokedAt = &now
+		if err := s.record(ctx, audit.Entry{Action: "app.revoke", Object: "app:" + strconv.FormatInt(id, 10),
+			Detail: map[string]string{"org_uscc": a.OrgUSCC}}); err != nil {
+			return App{}, err
+		}
 	}
 	return a, nil
 }

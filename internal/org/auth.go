@@ -3,10 +3,13 @@ package org
 import (
 	"context"
 	"errors"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"huitong"
+	"huitong/internal/audit"
 )
 
 // LoginResult is the answer to a successful login.
@@ -27,24 +30,54 @@ func errLocked(until, now time.Time) error {
 		RetryAfter: secs}
 }
 
-// Login checks a username and password and returns a new session token.
-// Ten failures within fifteen minutes lock the account for fifteen minutes.
+// Login checks a username and password and returns a new session token for
+// the internal listener. Ten failures within fifteen minutes lock the
+// account for fifteen minutes. Every attempt is audited.
 // Errors: Unauthenticated (invalid_credentials), RateLimited
-// (account_locked), Forbidden (account_disabled).
+// (account_locked), Forbidden (account_disabled, citizen_account),
+// Unavailable (audit_unavailable).
 func (s *Service) Login(ctx context.Context, username, password string) (LoginResult, error) {
+	return s.login(ctx, username, password, false)
+}
+
+// LoginCitizen is Login for the public listener: only users with the role
+// citizen may log in there. Errors: as Login, and Forbidden (not_citizen).
+func (s *Service) LoginCitizen(ctx context.Context, username, password string) (LoginResult, error) {
+	return s.login(ctx, username, password, true)
+}
+
+func (s *Service) login(ctx context.Context, username, password string, public bool) (LoginResult, error) {
 	now := s.now()
+	action := "auth.login"
+	if public {
+		action = "auth.login_citizen"
+	}
 	u, err := s.Store.GetUserByName(ctx, strings.TrimSpace(username))
 	if errors.Is(err, huitong.ErrNoRecord) || (err == nil && len(password) > 1024) {
 		// Spend the same time as a real check so that timing does not tell
-		// which usernames exist.
+		// which usernames exist. The name tried is not recorded: people
+		// type passwords into the wrong box.
 		CheckPassword(password, s.dummy())
+		if err := s.record(ctx, audit.Entry{Action: action, Object: "user:?", Outcome: audit.Denied,
+			Reason: "invalid_credentials", Actor: "anonymous"}); err != nil {
+			return LoginResult{}, err
+		}
 		return LoginResult{}, errBadCredentials
 	}
 	if err != nil {
 		return LoginResult{}, internal("get user", err)
 	}
+	who := audit.Entry{Action: action, Object: "user:" + u.Username, Actor: huitong.PrincipalUser + ":" + u.Username, ActorOrg: u.OrgUSCC}
+	fail := func(e error) (LoginResult, error) {
+		rec := who
+		rec.Outcome, rec.Reason = audit.Denied, huitong.ErrorCode(e)
+		if err := s.record(ctx, rec); err != nil {
+			return LoginResult{}, err
+		}
+		return LoginResult{}, e
+	}
 	if u.LockedUntil != nil && u.LockedUntil.After(now) {
-		return LoginResult{}, errLocked(*u.LockedUntil, now)
+		return fail(errLocked(*u.LockedUntil, now))
 	}
 	ok, err := CheckPassword(password, u.PasswordHash)
 	if err != nil {
@@ -57,20 +90,34 @@ func (s *Service) Login(ctx context.Context, username, password string) (LoginRe
 			return LoginResult{}, internal("record login failure", err)
 		}
 		if locked {
-			return LoginResult{}, errLocked(until, now)
+			return fail(errLocked(until, now))
 		}
-		return LoginResult{}, errBadCredentials
+		return fail(errBadCredentials)
 	}
 	if u.Disabled {
-		return LoginResult{}, huitong.Forbiddenf("account_disabled", "账号已停用", "the account is disabled")
+		return fail(huitong.Forbiddenf("account_disabled", "账号已停用", "the account is disabled"))
+	}
+	isCitizen := slices.Contains(u.Roles, huitong.RoleCitizen)
+	if public && !isCitizen {
+		return fail(huitong.Forbiddenf("not_citizen", "此入口仅供公众用户登录，工作人员请使用政务外网入口", "only citizen users log in here; officers use the internal address"))
+	}
+	if !public && isCitizen && len(u.Roles) == 1 {
+		return fail(huitong.Forbiddenf("citizen_account", "公众用户请通过互联网公众服务入口登录", "citizen users log in on the public address"))
 	}
 	if err := s.Store.ClearLoginFailures(ctx, u.ID); err != nil {
 		return LoginResult{}, internal("clear login failures", err)
 	}
 	tok, hash := newToken(sessionPrefix)
 	exp := now.Add(s.SessionTTL)
-	if _, err := s.Store.CreateToken(ctx, Token{Hash: hash, Kind: TokenSession, UserID: u.ID, CreatedAt: now, ExpiresAt: exp}); err != nil {
+	tid, err := s.Store.CreateToken(ctx, Token{Hash: hash, Kind: TokenSession, UserID: u.ID, CreatedAt: now, ExpiresAt: exp})
+	if err != nil {
 		return LoginResult{}, internal("create token", err)
+	}
+	who.Outcome = audit.Allowed
+	who.Detail = map[string]string{"token_id": strconv.FormatInt(tid, 10)}
+	if err := s.record(ctx, who); err != nil {
+		s.Store.RevokeToken(ctx, tid, now)
+		return LoginResult{}, err
 	}
 	u.LockedUntil = nil
 	return LoginResult{Token: tok, ExpiresAt: exp, User: u}, nil
@@ -96,7 +143,8 @@ func (s *Service) Logout(ctx context.Context) error {
 	if err := s.Store.RevokeToken(ctx, p.TokenID, s.now()); err != nil {
 		return internal("revoke token", err)
 	}
-	return nil
+	return s.record(ctx, audit.Entry{Action: "auth.logout", Object: "user:" + p.Name,
+		Detail: map[string]string{"token_id": strconv.FormatInt(p.TokenID, 10)}})
 }
 
 var errBadToken = &huitong.Error{Kind: huitong.Unauthenticated, Code: "invalid_token",
@@ -172,6 +220,10 @@ func (s *Service) Bootstrap(ctx context.Context, operator OrgInput, password str
 		if err := s.Store.CreateOrg(ctx, o); err != nil && !errors.Is(err, huitong.ErrDuplicate) {
 			return "", false, err
 		}
+		if err := s.record(ctx, audit.Entry{Action: "org.create", Object: "org:" + o.USCC, Subjects: []string{o.USCC},
+			Actor: "system", Rule: "bootstrap", Detail: map[string]string{"name": o.Name}}); err != nil {
+			return "", false, err
+		}
 	} else if err != nil {
 		return "", false, err
 	}
@@ -188,5 +240,30 @@ func (s *Service) Bootstrap(ctx context.Context, operator OrgInput, password str
 	if err != nil {
 		return "", false, err
 	}
+	if err := s.record(ctx, audit.Entry{Action: "user.create", Object: "user:admin", Actor: "system", Rule: "bootstrap",
+		Detail: map[string]string{"org_uscc": operator.USCC, "roles": huitong.RoleAdmin}}); err != nil {
+		return "", false, err
+	}
 	return generated, true, nil
+}
+
+// CitizenSubject returns the audit subject of the calling citizen's own ID
+// number, the key of their access history.
+// Errors: Unauthenticated, Forbidden (not_citizen).
+func (s *Service) CitizenSubject(ctx context.Context) (string, error) {
+	p, err := huitong.Require(ctx, huitong.RoleCitizen)
+	if err != nil || p.Kind != huitong.PrincipalUser {
+		if err == nil || huitong.ErrorKind(err) == huitong.Forbidden {
+			err = huitong.Forbiddenf("not_citizen", "仅公众用户可查看本人数据使用记录", "only citizen users have an access history of their own")
+		}
+		return "", err
+	}
+	u, err := s.Store.GetUser(ctx, p.ID)
+	if err != nil {
+		return "", internal("get user", err)
+	}
+	if u.Subject == "" {
+		return "", huitong.Forbiddenf("not_citizen", "账号未登记经核验的公民身份号码", "the account has no verified ID number")
+	}
+	return u.Subject, nil
 }

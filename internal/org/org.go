@@ -51,6 +51,11 @@ type User struct {
 	Disabled    bool       `json:"disabled"`
 	LockedUntil *time.Time `json:"locked_until,omitempty"`
 	CreatedAt   time.Time  `json:"created_at"`
+	// IDCardMasked shows a citizen's verified ID number masked
+	// (110105********002X); the number itself is not stored.
+	IDCardMasked string `json:"id_card_masked,omitempty"`
+	// Subject is the audit subject (keyed HMAC) of the ID number.
+	Subject string `json:"-"`
 	// PasswordHash is the PHC-encoded argon2id hash; never serialised.
 	PasswordHash string `json:"-"`
 }
@@ -62,6 +67,9 @@ type UserInput struct {
 	DisplayName string   `json:"display_name"`
 	OrgUSCC     string   `json:"org_uscc"`
 	Roles       []string `json:"roles"`
+	// IDCard is the verified citizen ID number of a user with role
+	// citizen; only its audit subject and a masked form are kept.
+	IDCard string `json:"id_card,omitempty"`
 }
 
 // App is a business system of an org that calls the API with a token.

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"huitong"
+	"huitong/internal/audit"
 	"huitong/internal/ids"
 )
 
@@ -20,7 +21,7 @@ var regionRE = regexp.MustCompile(`^[0-9]{6}$`)
 // (org_exists).
 func (s *Service) CreateOrg(ctx context.Context, in OrgInput) (Org, error) {
 	if _, err := huitong.Require(ctx, huitong.RoleAdmin); err != nil {
-		return Org{}, err
+		return Org{}, s.deny(ctx, "org.create", "org:"+in.USCC, err)
 	}
 	o, err := s.validateOrg(ctx, in)
 	if err != nil {
@@ -31,6 +32,14 @@ func (s *Service) CreateOrg(ctx context.Context, in OrgInput) (Org, error) {
 			return Org{}, huitong.Conflictf("org_exists", "统一社会信用代码 %s 已登记", "an org with USCC %s already exists", o.USCC)
 		}
 		return Org{}, internal("create org", err)
+	}
+	detail := map[string]string{"name": o.Name, "region_code": o.RegionCode, "parent_uscc": o.ParentUSCC}
+	if o.ChecksumOverridden {
+		detail["checksum_overridden"] = "true"
+	}
+	if err := s.record(ctx, audit.Entry{Action: "org.create", Object: "org:" + o.USCC, Subjects: []string{o.USCC},
+		Rule: "role:admin", Detail: detail}); err != nil {
+		return Org{}, err
 	}
 	s.nameRegion(&o)
 	return o, nil

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"huitong"
+	"huitong/internal/audit"
 )
 
 // Store is the persistence the org service needs. Implementations return
@@ -44,9 +45,18 @@ type Store interface {
 	RevokeApp(ctx context.Context, id int64, at time.Time) error
 }
 
+// Recorder appends to the audit log. Append must return only once the
+// record is durable; an error means the action must not be reported done.
+type Recorder interface {
+	Append(ctx context.Context, e audit.Entry) (int64, error)
+	// SubjectOf returns the keyed HMAC that stands for an ID number or USCC.
+	SubjectOf(id string) string
+}
+
 // Service manages orgs, users, apps and their tokens.
 type Service struct {
 	Store Store
+	Audit Recorder
 	Now   func() time.Time
 	// Argon2 is the password hashing cost.
 	Argon2 Argon2Params
@@ -70,8 +80,27 @@ const (
 )
 
 // NewService returns a Service with defaults filled in.
-func NewService(st Store) *Service {
-	return &Service{Store: st, Now: time.Now, Argon2: DefaultArgon2, SessionTTL: 12 * time.Hour}
+func NewService(st Store, rec Recorder) *Service {
+	return &Service{Store: st, Audit: rec, Now: time.Now, Argon2: DefaultArgon2, SessionTTL: 12 * time.Hour}
+}
+
+// record appends an allowed action to the audit log.
+func (s *Service) record(ctx context.Context, e audit.Entry) error {
+	_, err := s.Audit.Append(ctx, e)
+	return err
+}
+
+// deny records a refused action and returns the refusal (or the audit
+// failure, which then wins).
+func (s *Service) deny(ctx context.Context, action, object string, refusal error) error {
+	if huitong.ErrorKind(refusal) != huitong.Forbidden {
+		return refusal
+	}
+	if _, err := s.Audit.Append(ctx, audit.Entry{Action: action, Object: object, Outcome: audit.Denied,
+		Reason: huitong.ErrorCode(refusal)}); err != nil {
+		return err
+	}
+	return refusal
 }
 
 func (s *Service) now() time.Time { return s.Now().UTC() }

@@ -10,6 +10,8 @@ import (
 	"unicode/utf8"
 
 	"huitong"
+	"huitong/internal/audit"
+	"huitong/internal/ids"
 )
 
 var usernameRE = regexp.MustCompile(`^[a-z][a-z0-9_.-]{1,63}$`)
@@ -19,9 +21,21 @@ var usernameRE = regexp.MustCompile(`^[a-z][a-z0-9_.-]{1,63}$`)
 // (org_not_found), Conflict (username_taken).
 func (s *Service) CreateUser(ctx context.Context, in UserInput) (User, error) {
 	if _, err := huitong.Require(ctx, huitong.RoleAdmin); err != nil {
+		return User{}, s.deny(ctx, "user.create", "user:"+in.Username, err)
+	}
+	u, err := s.createUser(ctx, in)
+	if err != nil {
 		return User{}, err
 	}
-	return s.createUser(ctx, in)
+	var subjects []string
+	if in.IDCard != "" {
+		subjects = []string{in.IDCard}
+	}
+	if err := s.record(ctx, audit.Entry{Action: "user.create", Object: "user:" + u.Username, Rule: "role:admin",
+		Subjects: subjects, Detail: map[string]string{"org_uscc": u.OrgUSCC, "roles": strings.Join(u.Roles, ",")}}); err != nil {
+		return User{}, err
+	}
+	return u, nil
 }
 
 func (s *Service) createUser(ctx context.Context, in UserInput) (User, error) {
@@ -44,6 +58,14 @@ func (s *Service) createUser(ctx context.Context, in UserInput) (User, error) {
 	if in.OrgUSCC == "" {
 		v.Add("org_uscc", "required", "须指定所属机构", "org_uscc is required")
 	}
+	idCard := strings.ToUpper(strings.TrimSpace(in.IDCard))
+	if idCard != "" {
+		if err := ids.ValidateIDCard(idCard); err != nil {
+			v.Add("id_card", "invalid_id_card", "公民身份号码无效（GB 11643）："+err.Error(), "invalid citizen ID number (GB 11643): "+err.Error())
+		}
+	} else if slices.Contains(roles, huitong.RoleCitizen) {
+		v.Add("id_card", "required", "公众用户须登记经核验的公民身份号码", "a citizen user needs a verified ID number")
+	}
 	if err := ValidatePassword(in.Password); err != nil {
 		v.Add("password", "weak_password", "密码须为 8 至 128 位，且同时包含字母和数字", "the password must be 8 to 128 characters with letters and digits")
 	}
@@ -59,6 +81,10 @@ func (s *Service) createUser(ctx context.Context, in UserInput) (User, error) {
 		return User{}, internal("hash password", err)
 	}
 	u := User{Username: username, DisplayName: display, OrgUSCC: o.USCC, Roles: roles, PasswordHash: hash, CreatedAt: s.now()}
+	if idCard != "" {
+		u.Subject = s.Audit.SubjectOf(idCard)
+		u.IDCardMasked = idCard[:6] + "********" + idCard[14:]
+	}
 	u.ID, err = s.Store.CreateUser(ctx, u)
 	if errors.Is(err, huitong.ErrDuplicate) {
 		return User{}, huitong.Conflictf("username_taken", "用户名 %s 已被使用", "username %s is taken", username)

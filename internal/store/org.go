@@ -89,20 +89,22 @@ func (db *DB) CountUsers(ctx context.Context) (int, error) {
 func (db *DB) CreateUser(ctx context.Context, u org.User) (int64, error) {
 	var id int64
 	err := db.Write(ctx, func(tx *Tx) error {
-		return tx.QueryRow(ctx, `INSERT INTO users(username, display_name, org_uscc, roles, password_hash, disabled, created_at)
-			VALUES(?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			u.Username, u.DisplayName, u.OrgUSCC, strings.Join(u.Roles, ","), u.PasswordHash, u.Disabled, micros(u.CreatedAt)).Scan(&id)
+		return tx.QueryRow(ctx, `INSERT INTO users(username, display_name, org_uscc, roles, password_hash, disabled, created_at, subject, id_card_masked)
+			VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			u.Username, u.DisplayName, u.OrgUSCC, strings.Join(u.Roles, ","), u.PasswordHash, u.Disabled, micros(u.CreatedAt),
+			u.Subject, u.IDCardMasked).Scan(&id)
 	})
 	return id, err
 }
 
-const userCols = `id, username, display_name, org_uscc, roles, password_hash, disabled, locked_until, created_at`
+const userCols = `id, username, display_name, org_uscc, roles, password_hash, disabled, locked_until, created_at, subject, id_card_masked`
 
 func scanUser(row interface{ Scan(...any) error }) (org.User, error) {
 	var u org.User
 	var roles string
 	var locked, created int64
-	err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &u.OrgUSCC, &roles, &u.PasswordHash, &u.Disabled, &locked, &created)
+	err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &u.OrgUSCC, &roles, &u.PasswordHash, &u.Disabled, &locked, &created,
+		&u.Subject, &u.IDCardMasked)
 	u.Roles = splitRoles(roles)
 	if locked != 0 {
 		t := fromMicros(locked)

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"huitong"
+	"huitong/internal/audit"
 	"huitong/internal/catalog"
 	"huitong/internal/org"
 )
@@ -23,6 +24,7 @@ import (
 type Server struct {
 	Orgs    *org.Service
 	Catalog *catalog.Service
+	Audit   *audit.Log
 	// Ready reports whether the server can take traffic (the database
 	// answers); /readyz calls it.
 	Ready   func(ctx context.Context) error
@@ -68,8 +70,23 @@ func (s *Server) Routes() []Route {
 		{Method: "GET", Pattern: "/api/v1/resources/{code}/versions", handler: s.listVersions},
 		{Method: "GET", Pattern: "/api/v1/resources/{code}/versions/{version}", handler: s.getVersion},
 
+		{Method: "GET", Pattern: "/api/v1/audit/checkpoint", handler: s.auditCheckpoint},
+		{Method: "GET", Pattern: "/api/v1/audit/key", handler: s.auditKey},
+		{Method: "GET", Pattern: "/api/v1/audit/checkpoints", handler: s.auditCheckpoints},
+		{Method: "GET", Pattern: "/api/v1/audit/entries", handler: s.auditEntries},
+		{Method: "GET", Pattern: "/api/v1/audit/proof/inclusion", handler: s.auditInclusion},
+		{Method: "GET", Pattern: "/api/v1/audit/proof/consistency", handler: s.auditConsistency},
+		{Method: "GET", Pattern: "/api/v1/audit/log/checkpoint", handler: s.auditCheckpoint},
+		{Method: "GET", Pattern: "/api/v1/audit/log/tile/{path...}", handler: s.auditTile},
+		{Method: "GET", Pattern: "/api/v1/tracker", handler: s.tracker},
+
 		{Method: "GET", Pattern: "/healthz", Public: true, handler: s.healthz},
 		{Method: "GET", Pattern: "/{$}", Public: true, handler: s.publicHome},
+		{Method: "GET", Pattern: "/api/v1/audit/checkpoint", Public: true, handler: s.auditCheckpoint},
+		{Method: "GET", Pattern: "/api/v1/audit/key", Public: true, handler: s.auditKey},
+		{Method: "POST", Pattern: "/api/v1/citizen/login", Public: true, handler: s.citizenLogin},
+		{Method: "POST", Pattern: "/api/v1/citizen/logout", Public: true, handler: s.logout},
+		{Method: "GET", Pattern: "/api/v1/tracker/me", Public: true, handler: s.trackerMe},
 	}
 }
 
@@ -164,6 +181,7 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 			id = hex.EncodeToString(b)
 		}
 		ctx := context.WithValue(r.Context(), requestIDKey, id)
+		ctx = huitong.WithRequest(ctx, huitong.Request{ID: id, ClientIP: clientIP(r)})
 		w.Header().Set("X-Request-Id", id)
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		sw := &statusWriter{ResponseWriter: w}

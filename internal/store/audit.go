@@ -1,0 +1,271 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"golang.org/x/mod/sumdb/tlog"
+
+	"huitong/internal/audit"
+)
+
+var _ audit.Store = (*DB)(nil)
+
+const auditSizeCounter = "audit_size"
+
+// AuditSize returns the number of audit records.
+func (db *DB) AuditSize(ctx context.Context) (int64, error) {
+	var n int64
+	err := db.queryRow(ctx, `SELECT value FROM counters WHERE name = ?`, auditSizeCounter).Scan(&n)
+	return n, db.translate(err)
+}
+
+// AuditAppend writes a batch of records and their hashes in one transaction.
+func (db *DB) AuditAppend(ctx context.Context, first int64, recs []audit.Stored, hashes []tlog.Hash) error {
+	return db.Write(ctx, func(tx *Tx) error {
+		// The counter row is the lock that orders appends from several
+		// instances; a stale first means another one got there before.
+		res, err := tx.Exec(ctx, `UPDATE counters SET value = ? WHERE name = ? AND value = ?`,
+			first+int64(len(recs)), auditSizeCounter, first)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n != 1 {
+			return audit.ErrSizeMismatch
+		}
+		err = insertRows(ctx, tx, `INSERT INTO audit_records(idx, data, at, actor_org, action, object, outcome) VALUES `, 7, len(recs),
+			func(i int, args []any) []any {
+				r := &recs[i]
+				return append(args, r.Index, r.Data, micros(r.Time), r.ActorOrg, r.Action, r.Object, r.Outcome)
+			})
+		if err != nil {
+			return err
+		}
+		base := tlog.StoredHashIndex(0, first)
+		err = insertRows(ctx, tx, `INSERT INTO audit_hashes(idx, hash) VALUES `, 2, len(hashes),
+			func(i int, args []any) []any { return append(args, base+int64(i), hashes[i][:]) })
+		if err != nil {
+			return err
+		}
+		type sub struct {
+			s   []byte
+			idx int64
+		}
+		var subs []sub
+		for _, r := range recs {
+			for _, s := range r.Subjects {
+				subs = append(subs, sub{s, r.Index})
+			}
+		}
+		return insertRows(ctx, tx, `INSERT INTO audit_subjects(subject, idx) VALUES `, 2, len(subs),
+			func(i int, args []any) []any { return append(args, subs[i].s, subs[i].idx) })
+	})
+}
+
+// insertRows inserts n rows of cols columns with multi-row INSERT statements.
+func insertRows(ctx context.Context, tx *Tx, prefix string, cols, n int, row func(i int, args []any) []any) error {
+	const perStmt = 200
+	one := "(" + strings.TrimSuffix(strings.Repeat("?,", cols), ",") + ")"
+	for start := 0; start < n; start += perStmt {
+		end := min(start+perStmt, n)
+		var q strings.Builder
+		q.WriteString(prefix)
+		args := make([]any, 0, (end-start)*cols)
+		for i := start; i < end; i++ {
+			if i > start {
+				q.WriteByte(',')
+			}
+			q.WriteString(one)
+			args = row(i, args)
+		}
+		if _, err := tx.Exec(ctx, q.String(), args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// AuditHashes returns stored hashes by index.
+func (db *DB) AuditHashes(ctx context.Context, indexes []int64) ([]tlog.Hash, error) {
+	out := make([]tlog.Hash, len(indexes))
+	pos := make(map[int64][]int, len(indexes))
+	for i, idx := range indexes {
+		pos[idx] = append(pos[idx], i)
+	}
+	const chunk = 500
+	for start := 0; start < len(indexes); start += chunk {
+		part := indexes[start:min(start+chunk, len(indexes))]
+		args := make([]any, len(part))
+		for i, v := range part {
+			args[i] = v
+		}
+		rows, err := db.query(ctx, `SELECT idx, hash FROM audit_hashes WHERE idx IN (`+strings.TrimSuffix(strings.Repeat("?,", len(part)), ",")+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		found := 0
+		for rows.Next() {
+			var idx int64
+			var h []byte
+			if err := rows.Scan(&idx, &h); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			if len(h) != tlog.HashSize {
+				rows.Close()
+				return nil, fmt.Errorf("audit hash %d has %d bytes", idx, len(h))
+			}
+			for _, i := range pos[idx] {
+				copy(out[i][:], h)
+				found++
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		if found < len(part) {
+			return nil, fmt.Errorf("audit hashes missing: %w", ErrNotFound)
+		}
+	}
+	return out, nil
+}
+
+// AuditRecords returns the canonical bytes of records [start, end).
+func (db *DB) AuditRecords(ctx context.Context, start, end int64) ([][]byte, error) {
+	rows, err := db.query(ctx, `SELECT data FROM audit_records WHERE idx >= ? AND idx < ? ORDER BY idx`, start, end)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out [][]byte
+	for rows.Next() {
+		var b []byte
+		if err := rows.Scan(&b); err != nil {
+			return nil, err
+		}
+		out = append(out, b)
+	}
+	return out, rows.Err()
+}
+
+func scanRecords(rows interface {
+	Next() bool
+	Scan(...any) error
+	Err() error
+}) ([]audit.Record, error) {
+	var out []audit.Record
+	for rows.Next() {
+		var b []byte
+		if err := rows.Scan(&b); err != nil {
+			return nil, err
+		}
+		var r audit.Record
+		if err := json.Unmarshal(b, &r); err != nil {
+			return nil, fmt.Errorf("decode audit record: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// AuditFind returns records matching f in index order.
+func (db *DB) AuditFind(ctx context.Context, f audit.Filter) ([]audit.Record, error) {
+	q := `SELECT data FROM audit_records WHERE idx >= ?`
+	args := []any{f.Start}
+	if f.End > 0 {
+		q += ` AND idx < ?`
+		args = append(args, f.End)
+	}
+	if f.ActorOrg != "" {
+		q += ` AND actor_org = ?`
+		args = append(args, f.ActorOrg)
+	}
+	if prefix, ok := strings.CutSuffix(f.Action, "."); ok && prefix != "" {
+		q += ` AND action LIKE ?`
+		args = append(args, strings.ReplaceAll(prefix, "%", "")+".%")
+	} else if f.Action != "" {
+		q += ` AND action = ?`
+		args = append(args, f.Action)
+	}
+	if f.Object != "" {
+		q += ` AND object = ?`
+		args = append(args, f.Object)
+	}
+	if f.Outcome != "" {
+		q += ` AND outcome = ?`
+		args = append(args, f.Outcome)
+	}
+	if !f.Since.IsZero() {
+		q += ` AND at >= ?`
+		args = append(args, micros(f.Since))
+	}
+	if !f.Until.IsZero() {
+		q += ` AND at < ?`
+		args = append(args, micros(f.Until))
+	}
+	q += ` ORDER BY idx LIMIT ?`
+	args = append(args, f.Limit)
+	rows, err := db.query(ctx, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	return scanRecords(rows)
+}
+
+// AuditBySubject returns records naming subject, newest first.
+func (db *DB) AuditBySubject(ctx context.Context, subject []byte, before int64, limit int) ([]audit.Record, error) {
+	if before <= 0 {
+		before = 1 << 62
+	}
+	rows, err := db.query(ctx, `SELECT r.data FROM audit_subjects s JOIN audit_records r ON r.idx = s.idx
+		WHERE s.subject = ? AND s.idx < ? ORDER BY s.idx DESC LIMIT ?`, subject, before, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	return scanRecords(rows)
+}
+
+// AuditPutCheckpoint stores a signed checkpoint.
+func (db *DB) AuditPutCheckpoint(ctx context.Context, size int64, signed []byte, at time.Time) error {
+	return db.Write(ctx, func(tx *Tx) error {
+		_, err := tx.Exec(ctx, `INSERT INTO audit_checkpoints(size, note, at) VALUES(?, ?, ?)`, size, signed, micros(at))
+		return err
+	})
+}
+
+// AuditLatestCheckpoint returns the checkpoint with the largest size.
+func (db *DB) AuditLatestCheckpoint(ctx context.Context) (int64, []byte, error) {
+	var size int64
+	var note []byte
+	err := db.queryRow(ctx, `SELECT size, note FROM audit_checkpoints ORDER BY size DESC LIMIT 1`).Scan(&size, &note)
+	return size, note, db.translate(err)
+}
+
+// AuditCheckpoints lists checkpoints, newest first.
+func (db *DB) AuditCheckpoints(ctx context.Context, limit int) ([]audit.CheckpointInfo, error) {
+	rows, err := db.query(ctx, `SELECT size, note, at FROM audit_checkpoints ORDER BY size DESC LIMIT ?`, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []audit.CheckpointInfo
+	for rows.Next() {
+		var c audit.CheckpointInfo
+		var note []byte
+		var at int64
+		if err := rows.Scan(&c.Size, &note, &at); err != nil {
+			return nil, err
+		}
+		c.Note, c.At = string(note), fromMicros(at)
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
