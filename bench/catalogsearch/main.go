@@ -14,11 +14,13 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"math/rand/v2"
 	"os"
+	"runtime"
 	"runtime/pprof"
 	"slices"
 	"strconv"
@@ -27,7 +29,6 @@ import (
 
 	"huitong"
 	"huitong/internal/catalog"
-	"huitong/internal/org"
 	"huitong/internal/store"
 )
 
@@ -50,6 +51,7 @@ type config struct {
 	seed         uint64
 	reuse        bool
 	cpuProfile   string
+	memProfile   string
 	out          string
 	naiveRepeats int
 }
@@ -68,7 +70,8 @@ func parseFlags() (config, error) {
 	flag.IntVar(&c.loadWorkers, "load-workers", 0, "goroutines inserting resources (default 1 for sqlite, 4 for postgres)")
 	flag.Uint64Var(&c.seed, "seed", 1, "generator seed")
 	flag.BoolVar(&c.reuse, "reuse", false, "search the resources already in the store instead of generating them (needs at least -n)")
-	flag.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of the measuring phase to this file")
+	flag.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of everything after loading (cold start, checks, measurements) to this file")
+	flag.StringVar(&c.memProfile, "memprofile", "", "write a heap profile taken right after the cold start to this file")
 	flag.StringVar(&c.out, "o", "", "also write the report to this file")
 	flag.IntVar(&c.naiveRepeats, "naive-repeats", 1, "times the baseline runs each query of the mix (it is slow)")
 	flag.Parse()
@@ -152,49 +155,6 @@ func run() error {
 
 	// 2. Cold start: a fresh process-side view of the store loads the index.
 	rep.memBefore = measureMemory()
-	if db, err = store.Open(ctx, prep.dsn); err != nil {
-		return err
-	}
-	defer db.Close()
-	orgSvc := org.NewService(db)
-	svc := catalog.NewService(db, orgSvc.OrgName)
-	t0 := time.Now()
-	if err := svc.Refresh(ctx); err != nil {
-		return fmt.Errorf("refresh: %w", err)
-	}
-	rep.coldRefresh = time.Since(t0)
-	rep.memAfter = measureMemory()
-	userCtx := huitong.WithPrincipal(ctx, &huitong.Principal{Kind: huitong.PrincipalUser, Name: "bench",
-		OrgUSCC: orgs[0].in.USCC, Roles: []string{huitong.RoleConsumer}})
-	first, err := svc.Search(userCtx, catalog.Query{PageSize: 1})
-	if err != nil {
-		return err
-	}
-	rep.resources = first.Total
-	logf("cold start: Refresh loaded %d resources in %s; heap in use %s -> %s, RSS %s -> %s",
-		first.Total, rep.coldRefresh.Round(time.Millisecond), mib(rep.memBefore.HeapInuse), mib(rep.memAfter.HeapInuse),
-		mib(rep.memBefore.RSS), mib(rep.memAfter.RSS))
-
-	// The same resources for the direct index and the baseline.
-	t0 = time.Now()
-	all, err := loadAll(ctx, db)
-	if err != nil {
-		return err
-	}
-	rep.readAll = time.Since(t0)
-	ix := catalog.NewIndex()
-	t0 = time.Now()
-	for i := 0; i < len(all); i += 2000 {
-		ix.PutBatch(all[i:min(i+2000, len(all))])
-	}
-	rep.buildIndex = time.Since(t0)
-	naive := make([]naiveDoc, len(all))
-	for i := range all {
-		naive[i] = newNaiveDoc(&all[i])
-	}
-	all = nil
-	logf("read all resources in %s; Index.PutBatch of all took %s", rep.readAll.Round(time.Millisecond), rep.buildIndex.Round(time.Millisecond))
-
 	if cfg.cpuProfile != "" {
 		f, err := os.Create(cfg.cpuProfile)
 		if err != nil {
@@ -207,43 +167,126 @@ func run() error {
 		defer pprof.StopCPUProfile()
 	}
 
-	// 3. The query mix, checked: the index, the service and the baseline
-	// must give the same pages.
-	mix, err := buildMix(orgs, ix)
+	if db, err = store.Open(ctx, prep.dsn); err != nil {
+		return err
+	}
+	defer db.Close()
+	// OrgName is only used by Create and Update, which the benchmark does
+	// not call.
+	svc := catalog.NewService(db, func(context.Context, string) (string, error) { return "", errors.New("not used") })
+	t0 := time.Now()
+	if err := svc.Refresh(ctx); err != nil {
+		return fmt.Errorf("refresh: %w", err)
+	}
+	rep.coldRefresh = time.Since(t0)
+	rep.memAfter = measureMemory()
+	if cfg.memProfile != "" {
+		if err := writeHeapProfile(cfg.memProfile); err != nil {
+			return err
+		}
+	}
+	userCtx := huitong.WithPrincipal(ctx, &huitong.Principal{Kind: huitong.PrincipalUser, Name: "bench",
+		OrgUSCC: orgs[0].in.USCC, Roles: []string{huitong.RoleConsumer}})
+	first, err := svc.Search(userCtx, catalog.Query{PageSize: 1})
+	if err != nil {
+		return err
+	}
+	rep.resources = first.Total
+	logf("cold start: Refresh loaded %d resources in %s; heap in use %s -> %s, RSS %s -> %s",
+		first.Total, rep.coldRefresh.Round(time.Millisecond), mib(rep.memBefore.HeapInuse), mib(rep.memAfter.HeapInuse),
+		mib(rep.memBefore.RSS), mib(rep.memAfter.RSS))
+
+	rng := rand.New(rand.NewPCG(cfg.seed, 7))
+	measureAll := func(paths []measured) error {
+		for _, c := range cfg.concurrency {
+			for _, p := range paths {
+				logf("measuring %s at concurrency %d (%d calls)", p.name, c, p.n)
+				r, err := measure(p.name, c, p.n, rep.order, p.fn)
+				if err != nil {
+					return fmt.Errorf("%s: %w", p.name, err)
+				}
+				logf("  p50 %s p95 %s p99 %s max %s, %.0f/s", ms(r.pct(50)), ms(r.pct(95)), ms(r.pct(99)), ms(r.max()), r.throughput())
+				rep.runs = append(rep.runs, r)
+			}
+		}
+		return nil
+	}
+
+	// 3. Phase A, as a server runs: only the service's index in memory.
+	// The query mix takes its page-2 tokens from the service's answers.
+	svcSearch := func(q catalog.Query) (catalog.Results, error) { return svc.Search(userCtx, q) }
+	mix, err := buildMix(orgs, svcSearch)
 	if err != nil {
 		return err
 	}
 	rep.mix = mix
-	rep.mismatches = crossCheck(userCtx, mix, svc, ix, naive)
-	logf("query mix: %d variants over %d texts; %d result mismatches", len(mix), len(queryTexts), len(rep.mismatches))
-
-	// 4. Measure.
-	searchSvc := func(v int) error { _, err := svc.Search(userCtx, mix[v].q); return err }
-	searchIx := func(v int) error { _, err := ix.Search(mix[v].q); return err }
-	searchNaive := func(v int) error { _, err := naiveSearch(naive, mix[v].q); return err }
-	catalogRev := func(int) error { _, err := db.CatalogRev(ctx); return err }
-	rng := rand.New(rand.NewPCG(cfg.seed, 7))
-	order := rng.Perm(len(mix))
-	for _, c := range cfg.concurrency {
-		for _, p := range []struct {
-			name string
-			n    int
-			fn   func(int) error
-		}{
-			{pathService, cfg.queries, searchSvc},
-			{pathIndex, cfg.queries, searchIx},
-			{pathNaive, len(mix) * cfg.naiveRepeats, searchNaive},
-			{pathRev, cfg.queries, catalogRev},
-		} {
-			logf("measuring %s at concurrency %d (%d calls)", p.name, c, p.n)
-			r, err := measure(p.name, c, p.n, order, p.fn)
-			if err != nil {
-				return fmt.Errorf("%s: %w", p.name, err)
-			}
-			logf("  p50 %s p95 %s p99 %s max %s, %.0f/s", ms(r.pct(50)), ms(r.pct(95)), ms(r.pct(99)), ms(r.max()), r.throughput())
-			rep.runs = append(rep.runs, r)
+	rep.order = rng.Perm(len(mix))
+	svcPages := make([]string, len(mix))
+	for i, v := range mix {
+		res, err := svc.Search(userCtx, v.q)
+		if err != nil {
+			return err
 		}
+		svcPages[i] = pageString(res)
 	}
+	logf("query mix: %d variants over %d texts", len(mix), len(queryTexts))
+	err = measureAll([]measured{
+		{pathService, cfg.queries, func(v int) error { _, err := svc.Search(userCtx, mix[v].q); return err }},
+		{pathRev, cfg.queries, func(int) error { _, err := db.CatalogRev(ctx); return err }},
+	})
+	if err != nil {
+		return err
+	}
+	svc = nil
+
+	// 4. Phase B: the same resources in a separate Index and in the
+	// baseline's list.
+	t0 = time.Now()
+	all, err := loadAll(ctx, db)
+	if err != nil {
+		return err
+	}
+	rep.readAll = time.Since(t0)
+	runtime.GC()
+	ix := catalog.NewIndex()
+	t0 = time.Now()
+	for i := 0; i < len(all); i += 2000 {
+		ix.PutBatch(all[i:min(i+2000, len(all))])
+	}
+	rep.buildIndex = time.Since(t0)
+	naive := make([]naiveDoc, len(all))
+	for i := range all {
+		naive[i] = newNaiveDoc(&all[i])
+	}
+	// Some resources to edit at the end, to time re-indexing one resource.
+	var edits []catalog.Resource
+	for i := 0; i < len(all) && len(edits) < 200; i += max(1, len(all)/200) {
+		edits = append(edits, all[i])
+	}
+	all = nil
+	logf("read all resources in %s; Index.PutBatch of all took %s", rep.readAll.Round(time.Millisecond), rep.buildIndex.Round(time.Millisecond))
+
+	// The service, the index and the baseline must give the same pages.
+	rep.mismatches = crossCheck(mix, svcPages, ix, naive)
+	logf("result check: %d mismatches", len(rep.mismatches))
+
+	err = measureAll([]measured{
+		{pathIndex, cfg.queries, func(v int) error { _, err := ix.Search(mix[v].q); return err }},
+		{pathNaive, len(mix) * cfg.naiveRepeats, func(v int) error { _, err := naiveSearch(naive, mix[v].q); return err }},
+	})
+	if err != nil {
+		return err
+	}
+
+	// 5. Re-indexing an edited resource: Index.Put of a new version of an
+	// indexed one, as Create, Update and Refresh after an edit do.
+	for _, r := range edits {
+		r.Version++
+		t := time.Now()
+		ix.Put(r)
+		rep.reindex = append(rep.reindex, time.Since(t))
+	}
+	slices.Sort(rep.reindex)
 
 	var w io.Writer = os.Stdout
 	if cfg.out != "" {
@@ -256,6 +299,15 @@ func run() error {
 	}
 	rep.write(w)
 	return nil
+}
+
+func writeHeapProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	return pprof.Lookup("heap").WriteTo(f, 0)
 }
 
 // The measured paths.
@@ -320,7 +372,7 @@ func (v variant) label() string {
 
 // buildMix crosses the texts with the filters; where a first page has a
 // next page, the second page (through its page token) is a variant too.
-func buildMix(orgs []benchOrg, ix *catalog.Index) ([]variant, error) {
+func buildMix(orgs []benchOrg, search func(catalog.Query) (catalog.Results, error)) ([]variant, error) {
 	var mix []variant
 	for i, qt := range queryTexts {
 		provider := orgs[(i*37+11)%len(orgs)].in.USCC
@@ -338,7 +390,7 @@ func buildMix(orgs []benchOrg, ix *catalog.Index) ([]variant, error) {
 		for _, f := range filters {
 			q := catalog.Query{Text: qt.text, PageSize: 20}
 			f.set(&q)
-			res, err := ix.Search(q)
+			res, err := search(q)
 			if err != nil {
 				return nil, fmt.Errorf("%q: %w", qt.text, err)
 			}
@@ -352,27 +404,34 @@ func buildMix(orgs []benchOrg, ix *catalog.Index) ([]variant, error) {
 	return mix, nil
 }
 
-// crossCheck runs every variant through the service, the index and the
-// baseline and lists where their pages differ.
-func crossCheck(ctx context.Context, mix []variant, svc *catalog.Service, ix *catalog.Index, naive []naiveDoc) []string {
-	var out []string
-	page := func(r catalog.Results) string {
-		var b strings.Builder
-		fmt.Fprintf(&b, "total %d next %q:", r.Total, r.NextPageToken)
-		for _, it := range r.Items {
-			fmt.Fprintf(&b, " %s(%d)", it.Code, it.Score)
-		}
-		return b.String()
+// measured is a path to measure: n calls of fn.
+type measured struct {
+	name string
+	n    int
+	fn   func(int) error
+}
+
+func pageString(r catalog.Results) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "total %d next %q:", r.Total, r.NextPageToken)
+	for _, it := range r.Items {
+		fmt.Fprintf(&b, " %s(%d)", it.Code, it.Score)
 	}
-	for _, v := range mix {
-		a, err1 := svc.Search(ctx, v.q)
+	return b.String()
+}
+
+// crossCheck compares, for every variant, the service's page (recorded in
+// phase A) with the index's and the baseline's, and lists differences.
+func crossCheck(mix []variant, svcPages []string, ix *catalog.Index, naive []naiveDoc) []string {
+	var out []string
+	for i, v := range mix {
 		b, err2 := ix.Search(v.q)
 		c, err3 := naiveSearch(naive, v.q)
-		if err := errorsJoin(err1, err2, err3); err != nil {
+		if err := errorsJoin(err2, err3); err != nil {
 			out = append(out, fmt.Sprintf("%s: error %v", v.label(), err))
 			continue
 		}
-		pa, pb, pc := page(a), page(b), page(c)
+		pa, pb, pc := svcPages[i], pageString(b), pageString(c)
 		if pa != pb || pb != pc {
 			out = append(out, fmt.Sprintf("%s: service %.200s | index %.200s | baseline %.200s", v.label(), pa, pb, pc))
 		}

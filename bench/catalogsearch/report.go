@@ -20,9 +20,11 @@ type report struct {
 	loadTime        time.Duration
 
 	coldRefresh, readAll, buildIndex time.Duration
+	reindex                          []time.Duration
 	memBefore, memAfter              memory
 
 	mix        []variant
+	order      []int
 	mismatches []string
 	runs       []*result
 }
@@ -121,9 +123,17 @@ func (rep *report) write(w io.Writer) {
 	p("| Go heap in use (after GC) before → after the first `Refresh` | %s → %s (+%s, %.1f KiB per resource) |",
 		mib(rep.memBefore.HeapInuse), mib(rep.memAfter.HeapInuse), mib(uint64(max(heapDelta, 0))), float64(heapDelta)/1024/float64(max(rep.resources, 1)))
 	p("| process RSS before → after the first `Refresh` (peak RSS so far) | %s → %s (%s) |", mib(rep.memBefore.RSS), mib(rep.memAfter.RSS), mib(rep.memAfter.HWM))
+	if len(rep.reindex) > 0 {
+		p("| re-indexing one edited resource (`Index.Put` of a new version, %d edits; holds the index write lock) | p50 %s, max %s |",
+			len(rep.reindex), ms(percentile(rep.reindex, 50)), ms(rep.reindex[len(rep.reindex)-1]))
+	}
 	p("")
 
-	p("Latency (the baseline is a linear scan over the same resources in memory with the same matching and ranking; ratio = this path ÷ baseline at the same concurrency):")
+	p("Latency. `Service.Search` and `CatalogRev` ran first, with only the service's index in memory, as in a server; " +
+		"then, with that index released, `Index.Search` on a separate index built from the same resources and the baseline, " +
+		"a linear scan over the same resources in memory with the same matching and ranking. " +
+		"Ratio = this path ÷ baseline at the same concurrency; below 1 is faster. " +
+		"With more goroutines than CPUs, latency includes waiting for a CPU.")
 	p("")
 	p("| path | goroutines | calls | p50 | p95 | p99 | max | calls/s | p50 ratio | p95 ratio |")
 	p("|---|---:|---:|---:|---:|---:|---:|---:|---|---|")

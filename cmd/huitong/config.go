@@ -34,11 +34,11 @@ type Config struct {
 	// AuditKey and SubjectKey are files: the note key that signs audit
 	// checkpoints, and the secret that keys subject HMACs. Both are made on
 	// first start, mode 0600; instances sharing a database share them.
-	AuditKey       string
-	SubjectKey     string
-	LogLevel       string
-	LogFormat      string
-	ShutdownWait   time.Duration
+	AuditKey     string
+	SubjectKey   string
+	LogLevel     string
+	LogFormat    string
+	ShutdownWait time.Duration
 }
 
 var nodeRE = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9.-]{0,63}$`)
