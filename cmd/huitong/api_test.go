@@ -456,7 +456,7 @@ func TestBadInput(t *testing.T) {
 func TestWall(t *testing.T) {
 	m := testMain(t, false, "")
 	admin := login(t, m, "admin", adminPassword)
-	pub := &client{t: t, base: m.PublicURL(), token: admin.token}
+	pub := &client{t: t, base: m.PublicURL()}
 	routes := (&web.Server{}).Routes()
 	both := map[string]bool{}
 	for _, rt := range routes {
@@ -488,6 +488,8 @@ func TestWall(t *testing.T) {
 	// Logging in is a department route too.
 	(&client{t: t, base: m.PublicURL()}).wantErr(404, "route_not_found", "POST", "/api/v1/auth/login",
 		map[string]string{"username": "admin", "password": adminPassword})
+	// An officer's token is refused on the public side altogether.
+	(&client{t: t, base: m.PublicURL(), token: admin.token}).wantErr(401, "wrong_listener", "GET", "/api/v1/audit/key", nil)
 	home := pub.do("GET", "/", nil)
 	if home.status != 200 || !strings.Contains(string(home.body), "汇通") {
 		t.Errorf("public home = %d", home.status)

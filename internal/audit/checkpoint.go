@@ -162,8 +162,16 @@ func signerFromKey(skey string) (note.Signer, note.Verifier, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	return s, v, nil
+	return s, keyedVerifier{v, vkey}, nil
 }
+
+// keyedVerifier is a verifier that remembers its key string, to publish.
+type keyedVerifier struct {
+	note.Verifier
+	key string
+}
+
+func (k keyedVerifier) String() string { return k.key }
 
 // verifierFromSigner derives the verifier key string from a signer key
 // string: PRIVATE+KEY+<name>+<hash>+<key> becomes <name>+<hash>+<pubkey>.

@@ -91,6 +91,10 @@ type Log struct {
 	queue chan *pending
 	stop  chan struct{}
 	done  sync.WaitGroup
+	// closing guards closed: Append holds it for reading while it queues,
+	// so that nothing is queued after the writer has drained and stopped.
+	closing sync.RWMutex
+	closed  bool
 
 	mu    sync.Mutex // guards size and cache
 	size  int64
@@ -159,8 +163,16 @@ func Open(ctx context.Context, cfg Config) (*Log, error) {
 
 // Close stops the writer after the records already handed to it are
 // written, and signs a last checkpoint.
+// Closing twice is harmless.
 func (l *Log) Close() error {
+	l.closing.Lock()
+	if l.closed {
+		l.closing.Unlock()
+		return nil
+	}
+	l.closed = true
 	close(l.stop)
+	l.closing.Unlock()
 	l.done.Wait()
 	_, err := l.Checkpoint(context.Background())
 	return err
@@ -175,8 +187,13 @@ func (l *Log) VerifierKey() string { return verifierKeyString(l.verifier) }
 // SubjectOf returns the subject HMAC of an identifier.
 func (l *Log) SubjectOf(id string) string { return l.subjects.Of(id) }
 
-var errAuditUnavailable = &huitong.Error{Kind: huitong.Unavailable, Code: "audit_unavailable",
-	Message: "审计日志写入失败，操作未完成，请稍后重试", MessageEN: "the audit log could not record this action, so it was not completed; try again later"}
+// unavailable is the error of a failed append. The change asked for is not
+// made (services record before they change anything), so a retry is safe.
+func unavailable(cause error) error {
+	return &huitong.Error{Kind: huitong.Unavailable, Code: "audit_unavailable",
+		Message:   "审计日志写入失败，操作未执行，请稍后重试",
+		MessageEN: "the audit log could not record this action, so it was not carried out; try again later", Err: cause}
+}
 
 // Append records e and returns its index once it is durable. The caller and
 // request come from ctx unless e names an actor. Any failure is an
@@ -209,19 +226,24 @@ func (l *Log) Append(ctx context.Context, e Entry) (int64, error) {
 		}
 	}
 	p := &pending{ctx: ctx, rec: rec, subs: subs, done: make(chan struct{})}
+	l.closing.RLock()
+	if l.closed {
+		l.closing.RUnlock()
+		return 0, unavailable(errors.New("audit log closed"))
+	}
 	select {
 	case l.queue <- p:
-	case <-l.stop:
-		return 0, errAuditUnavailable
+		l.closing.RUnlock()
 	case <-ctx.Done():
-		return 0, errAuditUnavailable.Wrap(ctx.Err())
+		l.closing.RUnlock()
+		return 0, unavailable(ctx.Err())
 	}
 	// Once queued the record will be written or fail with its batch; wait
 	// for that even if the caller gives up, so the outcome is known.
 	<-p.done
 	if p.err != nil {
 		l.logger.ErrorContext(ctx, "audit append failed", slog.String("action", e.Action), slog.Any("err", p.err))
-		return 0, errAuditUnavailable.Wrap(p.err)
+		return 0, unavailable(p.err)
 	}
 	return p.index, nil
 }

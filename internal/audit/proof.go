@@ -87,9 +87,11 @@ func (l *Log) Entries(ctx context.Context, f Filter) ([]Listed, error) {
 	if f.Start < 0 || (f.End != 0 && f.End < f.Start) {
 		return nil, badRange("须满足 0 ≤ start ≤ end", "want 0 <= start <= end")
 	}
-	if f.Limit <= 0 || f.Limit > 1000 {
+	// Up to 1000 a page, and one more to tell whether there is a next page.
+	if f.Limit <= 0 {
 		f.Limit = 100
 	}
+	f.Limit = min(f.Limit, 1001)
 	recs, err := l.store.AuditFind(ctx, f)
 	if err != nil {
 		return nil, internal("find records", err)
@@ -123,13 +125,24 @@ func (l *Log) History(ctx context.Context, subject string, before int64, limit i
 // recorded, with that person as its subject, so they can see who looked.
 // Errors: Forbidden, Invalid, Unavailable.
 func (l *Log) Tracker(ctx context.Context, id string, before int64, limit int) ([]Record, int64, error) {
-	if _, err := canRead(ctx); err != nil {
+	p, err := canRead(ctx)
+	if err != nil {
+		if huitong.ErrorKind(err) == huitong.Forbidden {
+			if _, aerr := l.Append(ctx, Entry{Action: "audit.tracker", Object: "subject", Outcome: Denied,
+				Reason: huitong.ErrorCode(err), Subjects: []string{id}}); aerr != nil {
+				return nil, 0, aerr
+			}
+		}
 		return nil, 0, err
+	}
+	rule := "role:auditor"
+	if !p.HasRole(huitong.RoleAuditor) {
+		rule = "role:admin"
 	}
 	if strings.TrimSpace(id) == "" {
 		return nil, 0, huitong.Invalidf("validation_failed", "须提供身份证号码或统一社会信用代码", "an ID number or USCC is required")
 	}
-	idx, err := l.Append(ctx, Entry{Action: "audit.tracker", Object: "subject", Subjects: []string{id}, Rule: "role:auditor"})
+	idx, err := l.Append(ctx, Entry{Action: "audit.tracker", Object: "subject", Subjects: []string{id}, Rule: rule})
 	if err != nil {
 		return nil, 0, err
 	}
@@ -280,10 +293,10 @@ func (l *Log) Checkpoints(ctx context.Context, limit int) ([]CheckpointInfo, err
 	if _, err := canRead(ctx); err != nil {
 		return nil, err
 	}
-	if limit <= 0 || limit > 500 {
+	if limit <= 0 {
 		limit = 50
 	}
-	list, err := l.store.AuditCheckpoints(ctx, limit)
+	list, err := l.store.AuditCheckpoints(ctx, min(limit, 500))
 	if err != nil {
 		return nil, internal("checkpoints", err)
 	}

@@ -20,8 +20,11 @@ var ErrStaleVersion = errors.New("stale resource version")
 // Store is the persistence the catalog needs. Implementations return errors
 // matching huitong.ErrNoRecord, huitong.ErrDuplicate and ErrStaleVersion.
 type Store interface {
-	// CreateResource assigns the next code under prefix (prefix-0001, ...),
-	// version 1 and a new rev, and stores r.
+	// NextResourceCode takes the next code under prefix (prefix-0001, ...).
+	// A code taken and not used is a gap, never given twice.
+	NextResourceCode(ctx context.Context, prefix string) (string, error)
+	// CreateResource stores r as version 1 with a new rev. When r.Code is
+	// empty it takes the next code under prefix.
 	CreateResource(ctx context.Context, r Resource, prefix string) (Resource, error)
 	// UpdateResource stores r as the next version of r.Code. When
 	// expectedVersion is not zero and not the current version it returns
@@ -59,14 +62,29 @@ func NewService(st Store, rec Recorder, orgName func(context.Context, string) (s
 	return &Service{Store: st, Audit: rec, Now: time.Now, OrgName: orgName, index: NewIndex()}
 }
 
+// change records a catalog change, then makes it with do; a change the log
+// cannot take is not made, and one that fails after its record gets a
+// second record saying so.
+func (s *Service) change(ctx context.Context, action string, r Resource, do func() error) error {
+	if err := s.record(ctx, action, r, audit.Allowed, ""); err != nil {
+		return err
+	}
+	if err := do(); err != nil {
+		s.record(ctx, action, r, audit.Failed, huitong.ErrorCode(err))
+		return err
+	}
+	return nil
+}
+
 // record appends a catalog change to the audit log.
-func (s *Service) record(ctx context.Context, action string, r Resource) error {
+func (s *Service) record(ctx context.Context, action string, r Resource, outcome, reason string) error {
 	p := huitong.PrincipalFrom(ctx)
 	rule := "role:provider"
 	if p.IsAdmin() {
 		rule = "role:admin"
 	}
 	_, err := s.Audit.Append(ctx, audit.Entry{Action: action, Object: "resource:" + r.Code, Rule: rule,
+		Outcome: outcome, Reason: reason,
 		Detail: map[string]string{"version": strconv.Itoa(r.Version), "provider_uscc": r.ProviderUSCC,
 			"share_type": string(r.ShareType), "level": strconv.Itoa(r.Level)}})
 	return err
@@ -128,14 +146,23 @@ func (s *Service) Create(ctx context.Context, in Input) (Resource, error) {
 	if len(r.ProviderUSCC) == 18 {
 		prefix = CategoryPrefix(r.Category) + "-" + r.ProviderUSCC[8:17]
 	}
-	r, err = s.Store.CreateResource(ctx, r, prefix)
-	if err != nil {
-		return Resource{}, internal("create resource", err)
+	// The code is taken first so that the audit record, written before the
+	// resource, can name it.
+	if r.Code, err = s.Store.NextResourceCode(ctx, prefix); err != nil {
+		return Resource{}, internal("next code", err)
 	}
-	s.index.Put(r)
-	if err := s.record(ctx, "catalog.create", r); err != nil {
+	r.Version = 1
+	err = s.change(ctx, "catalog.create", r, func() error {
+		var err error
+		if r, err = s.Store.CreateResource(ctx, r, prefix); err != nil {
+			return internal("create resource", err)
+		}
+		return nil
+	})
+	if err != nil {
 		return Resource{}, err
 	}
+	s.index.Put(r)
 	return r, nil
 }
 
@@ -210,19 +237,28 @@ func (s *Service) Update(ctx context.Context, code string, in Input) (Resource, 
 		return Resource{}, err
 	}
 	r.Code, r.CreatedAt = cur.Code, cur.CreatedAt
-	r, err = s.Store.UpdateResource(ctx, r, in.Version)
-	switch {
-	case errors.Is(err, ErrStaleVersion):
-		return Resource{}, huitong.Conflictf("version_conflict", "资源已被他人修改（当前版本高于 %d），请刷新后重试", "the resource was changed since version %d; reload and retry", in.Version)
-	case errors.Is(err, huitong.ErrNoRecord):
-		return Resource{}, errResourceNotFound(code)
-	case err != nil:
-		return Resource{}, internal("update resource", err)
+	stale := huitong.Conflictf("version_conflict", "资源已被他人修改（当前版本高于 %d），请刷新后重试", "the resource was changed since version %d; reload and retry", in.Version)
+	if in.Version != 0 && in.Version != cur.Version {
+		return Resource{}, stale
 	}
-	s.index.Put(r)
-	if err := s.record(ctx, "catalog.update", r); err != nil {
+	r.Version = cur.Version + 1
+	err = s.change(ctx, "catalog.update", r, func() error {
+		var err error
+		r, err = s.Store.UpdateResource(ctx, r, cur.Version)
+		switch {
+		case errors.Is(err, ErrStaleVersion):
+			return stale
+		case errors.Is(err, huitong.ErrNoRecord):
+			return errResourceNotFound(code)
+		case err != nil:
+			return internal("update resource", err)
+		}
+		return nil
+	})
+	if err != nil {
 		return Resource{}, err
 	}
+	s.index.Put(r)
 	return r, nil
 }
 

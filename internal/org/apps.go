@@ -128,16 +128,22 @@ func (s *Service) RevokeApp(ctx context.Context, orgUSCC string, id int64) (App,
 	if err != nil {
 		return App{}, internal("get app", err)
 	}
-	if a.RevokedAt == nil {
-		now := s.now()
-		if err := s.Store.RevokeApp(ctx, id, now); err != nil {
-			return App{}, internal("revoke app", err)
-		}
-		a.RevokedAt = &now
-		if err := s.record(ctx, audit.Entry{Action: "app.revoke", Object: "app:" + strconv.FormatInt(id, 10),
-			Detail: map[string]string{"org_uscc": a.OrgUSCC}}); err != nil {
-			return App{}, err
-		}
+	e := audit.Entry{Action: "app.revoke", Object: "app:" + strconv.FormatInt(id, 10),
+		Detail: map[string]string{"org_uscc": a.OrgUSCC, "name": a.Name}}
+	if a.RevokedAt != nil {
+		e.Detail["already_revoked"] = "true"
+		return a, s.record(ctx, e)
 	}
+	now := s.now()
+	err = s.change(ctx, e, func() error {
+		if err := s.Store.RevokeApp(ctx, id, now); err != nil {
+			return internal("revoke app", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return App{}, err
+	}
+	a.RevokedAt = &now
 	return a, nil
 }

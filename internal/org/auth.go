@@ -140,11 +140,13 @@ func (s *Service) Logout(ctx context.Context) error {
 	if p.Kind != huitong.PrincipalUser {
 		return huitong.Invalidf("not_a_session", "应用令牌不能注销，请撤销应用", "app tokens cannot log out; revoke the app instead")
 	}
-	if err := s.Store.RevokeToken(ctx, p.TokenID, s.now()); err != nil {
-		return internal("revoke token", err)
-	}
-	return s.record(ctx, audit.Entry{Action: "auth.logout", Object: "user:" + p.Name,
-		Detail: map[string]string{"token_id": strconv.FormatInt(p.TokenID, 10)}})
+	return s.change(ctx, audit.Entry{Action: "auth.logout", Object: "user:" + p.Name,
+		Detail: map[string]string{"token_id": strconv.FormatInt(p.TokenID, 10)}}, func() error {
+		if err := s.Store.RevokeToken(ctx, p.TokenID, s.now()); err != nil {
+			return internal("revoke token", err)
+		}
+		return nil
+	})
 }
 
 var errBadToken = &huitong.Error{Kind: huitong.Unauthenticated, Code: "invalid_token",
@@ -217,11 +219,14 @@ func (s *Service) Bootstrap(ctx context.Context, operator OrgInput, password str
 		if err != nil {
 			return "", false, err
 		}
-		if err := s.Store.CreateOrg(ctx, o); err != nil && !errors.Is(err, huitong.ErrDuplicate) {
-			return "", false, err
-		}
-		if err := s.record(ctx, audit.Entry{Action: "org.create", Object: "org:" + o.USCC, Subjects: []string{o.USCC},
-			Actor: "system", Rule: "bootstrap", Detail: map[string]string{"name": o.Name}}); err != nil {
+		err = s.change(ctx, audit.Entry{Action: "org.create", Object: "org:" + o.USCC, Subjects: []string{o.USCC},
+			Actor: "system", Rule: "bootstrap", Detail: map[string]string{"name": o.Name}}, func() error {
+			if err := s.Store.CreateOrg(ctx, o); err != nil && !errors.Is(err, huitong.ErrDuplicate) {
+				return err
+			}
+			return nil
+		})
+		if err != nil {
 			return "", false, err
 		}
 	} else if err != nil {
@@ -232,16 +237,12 @@ func (s *Service) Bootstrap(ctx context.Context, operator OrgInput, password str
 		generated = password
 	}
 	_, err = s.createUser(ctx, UserInput{Username: "admin", Password: password, DisplayName: "平台管理员",
-		OrgUSCC: operator.USCC, Roles: []string{huitong.RoleAdmin}})
+		OrgUSCC: operator.USCC, Roles: []string{huitong.RoleAdmin}}, audit.Entry{Actor: "system", Rule: "bootstrap"})
 	if huitong.ErrorCode(err) == "username_taken" {
 		// Another instance sharing the database won the race.
 		return "", false, nil
 	}
 	if err != nil {
-		return "", false, err
-	}
-	if err := s.record(ctx, audit.Entry{Action: "user.create", Object: "user:admin", Actor: "system", Rule: "bootstrap",
-		Detail: map[string]string{"org_uscc": operator.USCC, "roles": huitong.RoleAdmin}}); err != nil {
 		return "", false, err
 	}
 	return generated, true, nil

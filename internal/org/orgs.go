@@ -27,18 +27,28 @@ func (s *Service) CreateOrg(ctx context.Context, in OrgInput) (Org, error) {
 	if err != nil {
 		return Org{}, err
 	}
-	if err := s.Store.CreateOrg(ctx, o); err != nil {
-		if errors.Is(err, huitong.ErrDuplicate) {
-			return Org{}, huitong.Conflictf("org_exists", "统一社会信用代码 %s 已登记", "an org with USCC %s already exists", o.USCC)
-		}
-		return Org{}, internal("create org", err)
+	exists := huitong.Conflictf("org_exists", "统一社会信用代码 %s 已登记", "an org with USCC %s already exists", o.USCC)
+	if _, err := s.Store.GetOrg(ctx, o.USCC); err == nil {
+		return Org{}, exists
+	} else if !errors.Is(err, huitong.ErrNoRecord) {
+		return Org{}, internal("get org", err)
 	}
 	detail := map[string]string{"name": o.Name, "region_code": o.RegionCode, "parent_uscc": o.ParentUSCC}
 	if o.ChecksumOverridden {
 		detail["checksum_overridden"] = "true"
 	}
-	if err := s.record(ctx, audit.Entry{Action: "org.create", Object: "org:" + o.USCC, Subjects: []string{o.USCC},
-		Rule: "role:admin", Detail: detail}); err != nil {
+	err = s.change(ctx, audit.Entry{Action: "org.create", Object: "org:" + o.USCC, Subjects: []string{o.USCC},
+		Rule: "role:admin", Detail: detail}, func() error {
+		err := s.Store.CreateOrg(ctx, o)
+		if errors.Is(err, huitong.ErrDuplicate) {
+			return exists
+		}
+		if err != nil {
+			return internal("create org", err)
+		}
+		return nil
+	})
+	if err != nil {
 		return Org{}, err
 	}
 	s.nameRegion(&o)

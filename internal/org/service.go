@@ -90,6 +90,22 @@ func (s *Service) record(ctx context.Context, e audit.Entry) error {
 	return err
 }
 
+// change records e, then makes the change with do. The record comes first,
+// so that no change is ever made unrecorded: if the log cannot take it, do
+// is not run. If do then fails, a second record says so (best effort).
+func (s *Service) change(ctx context.Context, e audit.Entry, do func() error) error {
+	if err := s.record(ctx, e); err != nil {
+		return err
+	}
+	if err := do(); err != nil {
+		f := e
+		f.Outcome, f.Reason = audit.Failed, huitong.ErrorCode(err)
+		s.Audit.Append(ctx, f)
+		return err
+	}
+	return nil
+}
+
 // deny records a refused action and returns the refusal (or the audit
 // failure, which then wins).
 func (s *Service) deny(ctx context.Context, action, object string, refusal error) error {

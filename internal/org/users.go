@@ -23,22 +23,12 @@ func (s *Service) CreateUser(ctx context.Context, in UserInput) (User, error) {
 	if _, err := huitong.Require(ctx, huitong.RoleAdmin); err != nil {
 		return User{}, s.deny(ctx, "user.create", "user:"+in.Username, err)
 	}
-	u, err := s.createUser(ctx, in)
-	if err != nil {
-		return User{}, err
-	}
-	var subjects []string
-	if in.IDCard != "" {
-		subjects = []string{in.IDCard}
-	}
-	if err := s.record(ctx, audit.Entry{Action: "user.create", Object: "user:" + u.Username, Rule: "role:admin",
-		Subjects: subjects, Detail: map[string]string{"org_uscc": u.OrgUSCC, "roles": strings.Join(u.Roles, ",")}}); err != nil {
-		return User{}, err
-	}
-	return u, nil
+	return s.createUser(ctx, in, audit.Entry{Rule: "role:admin"})
 }
 
-func (s *Service) createUser(ctx context.Context, in UserInput) (User, error) {
+// createUser validates and stores a user, recording e (completed with the
+// action, object, subject and detail) before the user is stored.
+func (s *Service) createUser(ctx context.Context, in UserInput, e audit.Entry) (User, error) {
 	var v huitong.Validation
 	username := strings.TrimSpace(in.Username)
 	if !usernameRE.MatchString(username) {
@@ -61,7 +51,7 @@ func (s *Service) createUser(ctx context.Context, in UserInput) (User, error) {
 	idCard := strings.ToUpper(strings.TrimSpace(in.IDCard))
 	if idCard != "" {
 		if err := ids.ValidateIDCard(idCard); err != nil {
-			v.Add("id_card", "invalid_id_card", "公民身份号码无效（GB 11643）："+err.Error(), "invalid citizen ID number (GB 11643): "+err.Error())
+			v.Add("id_card", "invalid_id_card", idCardProblem(err), "invalid citizen ID number (GB 11643): "+err.Error())
 		}
 	} else if slices.Contains(roles, huitong.RoleCitizen) {
 		v.Add("id_card", "required", "公众用户须登记经核验的公民身份号码", "a citizen user needs a verified ID number")
@@ -85,12 +75,30 @@ func (s *Service) createUser(ctx context.Context, in UserInput) (User, error) {
 		u.Subject = s.Audit.SubjectOf(idCard)
 		u.IDCardMasked = idCard[:6] + "********" + idCard[14:]
 	}
-	u.ID, err = s.Store.CreateUser(ctx, u)
-	if errors.Is(err, huitong.ErrDuplicate) {
-		return User{}, huitong.Conflictf("username_taken", "用户名 %s 已被使用", "username %s is taken", username)
+	taken := huitong.Conflictf("username_taken", "用户名 %s 已被使用", "username %s is taken", username)
+	if _, err := s.Store.GetUserByName(ctx, username); err == nil {
+		return User{}, taken
+	} else if !errors.Is(err, huitong.ErrNoRecord) {
+		return User{}, internal("get user", err)
 	}
+	e.Action, e.Object = "user.create", "user:"+username
+	e.Detail = map[string]string{"org_uscc": u.OrgUSCC, "roles": strings.Join(u.Roles, ",")}
+	if idCard != "" {
+		e.Subjects = []string{idCard}
+	}
+	err = s.change(ctx, e, func() error {
+		var err error
+		u.ID, err = s.Store.CreateUser(ctx, u)
+		if errors.Is(err, huitong.ErrDuplicate) {
+			return taken
+		}
+		if err != nil {
+			return internal("create user", err)
+		}
+		return nil
+	})
 	if err != nil {
-		return User{}, internal("create user", err)
+		return User{}, err
 	}
 	return u, nil
 }
@@ -147,4 +155,19 @@ func (s *Service) ListUsers(ctx context.Context, orgUSCC, pageToken string, size
 		page.Items = []User{}
 	}
 	return page, nil
+}
+
+// idCardProblem says in Chinese what is wrong with an ID number.
+func idCardProblem(err error) string {
+	switch {
+	case errors.Is(err, ids.ErrIDLength):
+		return "公民身份号码须为 18 位"
+	case errors.Is(err, ids.ErrIDChar):
+		return "公民身份号码只能包含数字，末位可为 X"
+	case errors.Is(err, ids.ErrIDBirthDate):
+		return "公民身份号码中的出生日期无效"
+	case errors.Is(err, ids.ErrIDCheck):
+		return "公民身份号码校验位错误（GB 11643）"
+	}
+	return "公民身份号码无效（GB 11643）"
 }

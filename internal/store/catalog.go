@@ -12,14 +12,29 @@ var _ catalog.Store = (*DB)(nil)
 
 const catalogRevCounter = "catalog_rev"
 
-// CreateResource assigns the next code under prefix and stores version 1.
-func (db *DB) CreateResource(ctx context.Context, r catalog.Resource, prefix string) (catalog.Resource, error) {
+// NextResourceCode takes the next code under prefix.
+func (db *DB) NextResourceCode(ctx context.Context, prefix string) (string, error) {
+	var code string
 	err := db.Write(ctx, func(tx *Tx) error {
 		seq, err := tx.nextCounter(ctx, "code:"+prefix)
-		if err != nil {
-			return err
+		code = fmt.Sprintf("%s-%04d", prefix, seq)
+		return err
+	})
+	return code, err
+}
+
+// CreateResource stores version 1 of a resource, taking the next code under
+// prefix when r has none.
+func (db *DB) CreateResource(ctx context.Context, r catalog.Resource, prefix string) (catalog.Resource, error) {
+	err := db.Write(ctx, func(tx *Tx) error {
+		var err error
+		if r.Code == "" {
+			seq, err := tx.nextCounter(ctx, "code:"+prefix)
+			if err != nil {
+				return err
+			}
+			r.Code = fmt.Sprintf("%s-%04d", prefix, seq)
 		}
-		r.Code = fmt.Sprintf("%s-%04d", prefix, seq)
 		r.Version = 1
 		if r.Rev, err = tx.nextCounter(ctx, catalogRevCounter); err != nil {
 			return err

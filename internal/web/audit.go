@@ -269,8 +269,8 @@ func (s *Server) trackerMe(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) citizenLogin(w http.ResponseWriter, r *http.Request) {
-	var in loginRequest
-	if err := decodeJSON(w, r, &in); err != nil {
+	in, err := decodeLogin(w, r)
+	if err != nil {
 		s.writeError(w, r, err)
 		return
 	}

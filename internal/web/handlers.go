@@ -54,10 +54,19 @@ type loginRequest struct {
 }
 
 func (s *Server) login(w http.ResponseWriter, r *http.Request) {
-	var in loginRequest
-	if err := decodeJSON(w, r, &in); err != nil {
+	in, err := decodeLogin(w, r)
+	if err != nil {
 		s.writeError(w, r, err)
 		return
+	}
+	res, err := s.Orgs.Login(r.Context(), in.Username, in.Password)
+	answer(s, w, r, http.StatusOK, res, err)
+}
+
+func decodeLogin(w http.ResponseWriter, r *http.Request) (loginRequest, error) {
+	var in loginRequest
+	if err := decodeJSON(w, r, &in); err != nil {
+		return in, err
 	}
 	var v huitong.Validation
 	if in.Username == "" {
@@ -66,16 +75,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) {
 	if in.Password == "" {
 		v.Add("password", "required", "请输入密码", "password is required")
 	}
-	if err := v.Err(); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	res, err := s.Orgs.Login(r.Context(), in.Username, in.Password)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, res)
+	return in, v.Err()
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) {

@@ -168,13 +168,32 @@ func parseOpenAPIPaths(src []byte) openAPIDoc {
 	return d
 }
 
+// routeWildcardRE matches a ServeMux wildcard that spans the rest of the
+// path, "{name...}".
+var routeWildcardRE = regexp.MustCompile(`\{([A-Za-z_][A-Za-z0-9_]*)\.\.\.\}$`)
+
 // routeDocPath turns a Go ServeMux pattern into its OpenAPI path: the
-// "{$}" that anchors a pattern at its end is dropped, so "/{$}" is "/".
+// "{$}" that anchors a pattern at its end is dropped, so "/{$}" is "/", and
+// a trailing "{name...}" wildcard is documented as the parameter "{name}"
+// (OpenAPI has no multi-segment parameter; its description says it spans
+// slashes).
 func routeDocPath(pattern string) string {
 	if p, ok := strings.CutSuffix(pattern, "{$}"); ok {
 		return p
 	}
-	return pattern
+	return routeWildcardRE.ReplaceAllString(pattern, "{$1}")
+}
+
+func TestRouteDocPath(t *testing.T) {
+	for pattern, want := range map[string]string{
+		"/{$}":                             "/",
+		"/api/v1/orgs/{uscc}":              "/api/v1/orgs/{uscc}",
+		"/api/v1/audit/log/tile/{path...}": "/api/v1/audit/log/tile/{path}",
+	} {
+		if got := routeDocPath(pattern); got != want {
+			t.Errorf("routeDocPath(%q) = %q, want %q", pattern, got, want)
+		}
+	}
 }
 
 func TestOpenAPIVersion(t *testing.T) {

@@ -125,7 +125,7 @@ func (s *Server) build(public bool) http.Handler {
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, huitong.NotFoundf("route_not_found", "接口不存在：%s", "no such route: %s", r.URL.Path))
 	})
-	return s.middleware(mux)
+	return s.middleware(mux, public)
 }
 
 func contains(ss []string, s string) bool {
@@ -171,7 +171,10 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 // middleware gives every request an id, recovers panics into a 500, logs the
 // request (never its query string or body: they may hold personal data) and
 // authenticates a bearer token when one is sent.
-func (s *Server) middleware(next http.Handler) http.Handler {
+//
+// A token works on one side of the wall only: a citizen's on the public
+// listener, an officer's or app's on the internal one.
+func (s *Server) middleware(next http.Handler, public bool) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		id := r.Header.Get("X-Request-Id")
@@ -211,6 +214,13 @@ func (s *Server) middleware(next http.Handler) http.Handler {
 			p, err := s.Orgs.Authenticate(ctx, strings.TrimSpace(tok))
 			if err != nil {
 				s.writeError(sw, r, err)
+				return
+			}
+			citizenOnly := p.HasRole(huitong.RoleCitizen) && len(p.Roles) == 1
+			if public != citizenOnly {
+				s.writeError(sw, r, &huitong.Error{Kind: huitong.Unauthenticated, Code: "wrong_listener",
+					Message:   "此令牌不能在本入口使用：公众用户请使用互联网入口，工作人员和业务系统请使用政务外网入口",
+					MessageEN: "this token is not valid here: citizens use the public address, officers and systems the internal one"})
 				return
 			}
 			p.ClientIP = clientIP(r)
