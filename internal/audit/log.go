@@ -283,10 +283,11 @@ func (l *Log) writer() {
 	}
 }
 
-// commit writes one batch, retrying once when another instance appended.
+// commit writes one batch. When another instance sharing the database
+// appended first, it rereads the size and tries again.
 func (l *Log) commit(batch []*pending) {
 	err := l.tryCommit(batch)
-	if errors.Is(err, ErrSizeMismatch) {
+	for try := 0; errors.Is(err, ErrSizeMismatch) && try < 100; try++ {
 		l.mu.Lock()
 		l.size, err = l.store.AuditSize(context.Background())
 		l.cache = newHashCache()
