@@ -532,6 +532,21 @@ func TestDemoCity(t *testing.T) {
 	for _, u := range []string{"dsj_admin", "ga_provider", "auditor", "zz_issuer"} {
 		login(t, m, u, "Huzhou@2026")
 	}
+	// The demo citizen sees who used their data, on the public listener.
+	var cl struct {
+		Token string `json:"token"`
+	}
+	(&client{t: t, base: m.PublicURL()}).want(200, "POST", "/api/v1/citizen/login",
+		map[string]string{"username": "citizen_li", "password": "Huzhou@2026"}).decode(t, &cl)
+	var hist struct {
+		Items []struct {
+			Action string `json:"action"`
+		} `json:"items"`
+	}
+	(&client{t: t, base: m.PublicURL(), token: cl.Token}).want(200, "GET", "/api/v1/tracker/me", nil).decode(t, &hist)
+	if len(hist.Items) == 0 || hist.Items[len(hist.Items)-1].Action != "user.create" {
+		t.Errorf("demo citizen history = %+v", hist.Items)
+	}
 	// A second start on the same data dir does not seed twice.
 	m.Close()
 	m2 := NewMain()

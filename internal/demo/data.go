@@ -113,7 +113,13 @@ var Users = []org.UserInput{
 	{Username: "auditor", Password: Password, DisplayName: "胡萍（审计局数据审计员）", OrgUSCC: USCCAudit, Roles: []string{"auditor"}},
 	{Username: "dqga_consumer", Password: Password, DisplayName: "朱浩（德清县公安局户政民警）", OrgUSCC: USCCDeqingPolice, Roles: []string{"consumer"}},
 	{Username: "cxscjg_issuer", Password: Password, DisplayName: "钱蕾（长兴县市场监管局登记窗口）", OrgUSCC: USCCChangxingMarket, Roles: []string{"issuer", "consumer"}},
+	// A citizen, who logs in on the public listener to see who used their
+	// data. Citizen accounts live under the operator.
+	{Username: "citizen_li", Password: Password, DisplayName: "李明（市民）", OrgUSCC: USCCDataBureau, Roles: []string{"citizen"}, IDCard: CitizenIDCard},
 }
+
+// CitizenIDCard is the (made-up, well-formed) ID number of the demo citizen.
+const CitizenIDCard = "33050219850615123X"
 
 // Field helpers. Levels follow DESIGN 3: 1 public, 2 internal, 3 sensitive
 // (personal identifiers and contacts), 4 restricted (health, criminal,

@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"huitong"
 	"slices"
 	"strings"
 	"testing"
@@ -162,13 +163,13 @@ func TestUsers(t *testing.T) {
 			multi = true
 		}
 		for _, r := range u.Roles {
-			if !slices.Contains([]string{"admin", "provider", "consumer", "auditor", "issuer"}, r) {
+			if !huitong.ValidRole(r) {
 				t.Errorf("%s: unknown role %q", u.Username, r)
 			}
 			roles[r] = true
 		}
 	}
-	for _, r := range []string{"admin", "provider", "consumer", "auditor", "issuer"} {
+	for _, r := range huitong.Roles {
 		if !roles[r] {
 			t.Errorf("no demo user has role %s", r)
 		}
