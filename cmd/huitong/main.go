@@ -33,6 +33,7 @@ const usage = `huitong (汇通) — government data sharing and exchange platfor
 Usage:
   huitong serve [flags]     run the platform
   huitong demo [flags]      run the platform with the demo city (湖州市) seeded
+  huitong audit verify      check the audit log against its signed checkpoints
   huitong version           print the version
 
 Run "huitong <command> --help" for a command's flags.
@@ -53,6 +54,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	switch args[0] {
 	case "serve", "demo":
 		return serve(ctx, args[0], args[1:], stdout, stderr)
+	case "audit":
+		return auditCmd(ctx, args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "huitong", buildVersion())
 		return 0
