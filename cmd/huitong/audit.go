@@ -144,7 +144,7 @@ func auditVerify(ctx context.Context, args []string, stdout, stderr io.Writer) i
 				return usageErr("no database in --data-dir %s: %v", *dataDir, err)
 			}
 		}
-		st, err := store.Open(ctx, dsn)
+		st, err := store.OpenReadOnly(ctx, dsn)
 		if err != nil {
 			fmt.Fprintln(stderr, "huitong audit verify: open database:", err)
 			return 1

@@ -71,6 +71,35 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	return db, nil
 }
 
+// OpenReadOnly opens an existing database for reading only, without
+// migrating it: for checking a database, such as the offline audit
+// verifier, without changing it. Writes through the returned DB fail.
+func OpenReadOnly(ctx context.Context, dsn string) (*DB, error) {
+	var db *DB
+	var err error
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		sep := "?"
+		if strings.Contains(dsn, "?") {
+			sep = "&"
+		}
+		db, err = openPostgres(dsn + sep + "default_transaction_read_only=on")
+	} else {
+		if _, statErr := os.Stat(dsn); statErr != nil {
+			return nil, fmt.Errorf("open %s: %w", dsn, statErr)
+		}
+		db, err = openSQLiteMode(dsn, true)
+	}
+	if err != nil {
+		return nil, err
+	}
+	var n int
+	if err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations`).Scan(&n); err != nil || n == 0 {
+		db.Close()
+		return nil, fmt.Errorf("%s is not a huitong database", dsn)
+	}
+	return db, nil
+}
+
 // OpenDataDir opens the SQLite database huitong.db inside dir, creating dir.
 func OpenDataDir(ctx context.Context, dir string) (*DB, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
@@ -79,10 +108,15 @@ func OpenDataDir(ctx context.Context, dir string) (*DB, error) {
 	return Open(ctx, filepath.Join(dir, "huitong.db"))
 }
 
-func openSQLite(path string) (*DB, error) {
+func openSQLite(path string) (*DB, error) { return openSQLiteMode(path, false) }
+
+func openSQLiteMode(path string, readOnly bool) (*DB, error) {
 	// synchronous(FULL): a committed transaction survives power loss, which
 	// the audit log's "durable before answer" rule needs.
 	params := "_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=synchronous(FULL)&_time_format=sqlite"
+	if readOnly {
+		params = "mode=ro&_pragma=busy_timeout(10000)&_pragma=query_only(1)"
+	}
 	w, err := sql.Open("sqlite", "file:"+path+"?"+params+"&_txlock=immediate")
 	if err != nil {
 		return nil, err

@@ -42,3 +42,26 @@ func OpenPostgresSchema(t *testing.T, dsn string) *store.DB {
 	t.Cleanup(func() { db.Close() })
 	return db
 }
+
+func TestOpenReadOnly(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ro.db")
+	db, err := store.Open(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	ro, err := store.OpenReadOnly(t.Context(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	if n, err := ro.AuditSize(t.Context()); err != nil || n != 0 {
+		t.Errorf("AuditSize = %d, %v", n, err)
+	}
+	if _, err := ro.NextResourceCode(t.Context(), "JC-1"); err == nil {
+		t.Error("a read-only database took a write")
+	}
+	if _, err := store.OpenReadOnly(t.Context(), filepath.Join(t.TempDir(), "missing.db")); err == nil {
+		t.Error("opened a missing file")
+	}
+}
