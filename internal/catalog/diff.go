@@ -56,5 +56,7 @@ func Diff(a, b Resource) []string {
 
 func fieldEqual(a, b Field) bool {
 	return a.Title == b.Title && a.Type == b.Type && a.Level == b.Level && a.PII == b.PII &&
-		a.Key == b.Key && a.Required == b.Required && slices.Equal(a.Enum, b.Enum)
+		a.Key == b.Key && a.Required == b.Required && slices.Equal(a.Enum, b.Enum) &&
+		a.Indexed == b.Indexed && a.Unique == b.Unique && a.Regex == b.Regex && a.Min == b.Min && a.Max == b.Max &&
+		a.MinLength == b.MinLength && a.MaxLength == b.MaxLength && a.Ref == b.Ref
 }

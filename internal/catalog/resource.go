@@ -69,6 +69,24 @@ type Field struct {
 	Key      bool     `json:"key"`
 	Required bool     `json:"required"`
 	Enum     []string `json:"enum,omitempty"`
+
+	// Quality rules checked at ingest, part of the catalog version.
+
+	// Indexed fields can be filtered on (exact and range) by consumers.
+	Indexed bool `json:"indexed,omitempty"`
+	// Unique values may occur once among the resource's records.
+	Unique bool `json:"unique,omitempty"`
+	// Regex is an RE2 pattern the whole value must match.
+	Regex string `json:"regex,omitempty"`
+	// Min and Max bound int, decimal, date and datetime values, written in
+	// the field's type ("0", "2020-01-01").
+	Min string `json:"min,omitempty"`
+	Max string `json:"max,omitempty"`
+	// MinLength and MaxLength bound string values, in characters.
+	MinLength int `json:"min_length,omitempty"`
+	MaxLength int `json:"max_length,omitempty"`
+	// Ref names a resource whose key the value must be.
+	Ref string `json:"ref,omitempty"`
 }
 
 // Resource is one catalog entry (政务信息资源目录) in one version.
@@ -278,6 +296,7 @@ func validateFields(v *huitong.Validation, fields []Field, st ShareType) {
 		if f.Type == "bool" && len(f.Enum) > 0 {
 			v.Add(p+"enum", "invalid", "布尔类型不能设置枚举值", "a bool field cannot have enum values")
 		}
+		validateRules(v, p, f)
 	}
 }
 
@@ -298,4 +317,66 @@ func (r *Resource) Field(name string) (Field, bool) {
 		}
 	}
 	return Field{}, false
+}
+
+// validateRules checks a field's declared quality rules.
+func validateRules(v *huitong.Validation, p string, f Field) {
+	if f.Regex != "" {
+		if len(f.Regex) > 500 {
+			v.Add(p+"regex", "too_long", "正则表达式过长", "regex too long")
+		} else if _, err := regexp.Compile(f.Regex); err != nil {
+			v.Add(p+"regex", "invalid_regex", "正则表达式无效："+err.Error(), "invalid regex: "+err.Error())
+		} else if f.Type != "string" {
+			v.Add(p+"regex", "type_mismatch", "只有字符串类型可以设置正则规则", "only string fields take a regex")
+		}
+	}
+	if f.Min != "" || f.Max != "" {
+		lo, okLo := rangeValue(f.Type, f.Min)
+		hi, okHi := rangeValue(f.Type, f.Max)
+		switch {
+		case f.Type != "int" && f.Type != "decimal" && f.Type != "date" && f.Type != "datetime":
+			v.Add(p+"min", "type_mismatch", "只有数值和日期类型可以设置取值范围", "only int, decimal, date and datetime fields take a range")
+		case !okLo:
+			v.Add(p+"min", "invalid_range", "最小值与字段类型不符", "min does not fit the field type")
+		case !okHi:
+			v.Add(p+"max", "invalid_range", "最大值与字段类型不符", "max does not fit the field type")
+		case f.Min != "" && f.Max != "" && lo > hi:
+			v.Add(p+"max", "invalid_range", "最大值小于最小值", "max is below min")
+		}
+	}
+	if f.MinLength < 0 || f.MaxLength < 0 || (f.MaxLength > 0 && f.MinLength > f.MaxLength) {
+		v.Add(p+"max_length", "invalid_length", "长度范围无效", "invalid length bounds")
+	}
+	if (f.MinLength > 0 || f.MaxLength > 0) && f.Type != "string" {
+		v.Add(p+"max_length", "type_mismatch", "只有字符串类型可以设置长度规则", "only string fields take length bounds")
+	}
+	if f.Ref != "" && len(f.Ref) > maxRelatedCode {
+		v.Add(p+"ref", "invalid", "引用的资源代码无效", "invalid referenced resource code")
+	}
+}
+
+// rangeValue parses a range bound of a field type into a comparable number
+// (dates as Unix seconds). An empty bound is ok.
+func rangeValue(typ, s string) (float64, bool) {
+	if s == "" {
+		return 0, true
+	}
+	switch typ {
+	case "int":
+		n, err := strconv.ParseInt(s, 10, 64)
+		return float64(n), err == nil
+	case "decimal":
+		f, err := strconv.ParseFloat(s, 64)
+		return f, err == nil
+	case "date":
+		t, err := time.Parse(time.DateOnly, s)
+		return float64(t.Unix()), err == nil
+	case "datetime":
+		t, err := time.Parse(time.RFC3339, s)
+		if err != nil {
+			t, err = time.Parse("2006-01-02 15:04:05", s)
+		}
+		return float64(t.Unix()), err == nil
+	}
+	return 0, false
 }

@@ -78,6 +78,17 @@ func TestValidate(t *testing.T) {
 		{"duplicate enum", func(in *Input) { in.Fields[1].Enum = []string{"男", "男"} }, []string{"fields[1].enum"}},
 		{"bool enum", func(in *Input) { in.Fields[1].Type, in.Fields[1].Enum = "bool", []string{"是"} }, []string{"fields[1].enum"}},
 		{"several at once", func(in *Input) { in.Name, in.Format = "", "x" }, []string{"name", "format"}},
+		{"rules ok", func(in *Input) {
+			in.Fields = append(in.Fields, Field{Name: "age", Title: "年龄", Type: "int", Level: 2, Min: "0", Max: "150", Indexed: true},
+				Field{Name: "zip", Title: "邮编", Type: "string", Level: 1, Regex: `^\d{6}$`, MinLength: 6, MaxLength: 6, Unique: true},
+				Field{Name: "born", Title: "出生日期", Type: "date", Level: 3, Min: "1900-01-01"})
+		}, nil},
+		{"bad regex", func(in *Input) { in.Fields[1].Regex = "(" }, []string{"fields[1].regex"}},
+		{"regex on int", func(in *Input) { in.Fields[1].Type, in.Fields[1].Enum, in.Fields[1].Regex = "int", nil, "x" }, []string{"fields[1].regex"}},
+		{"range on string", func(in *Input) { in.Fields[1].Min = "1" }, []string{"fields[1].min"}},
+		{"range not a number", func(in *Input) { in.Fields[1].Type, in.Fields[1].Enum, in.Fields[1].Min = "int", nil, "ten" }, []string{"fields[1].min"}},
+		{"range upside down", func(in *Input) { in.Fields[1].Type, in.Fields[1].Enum, in.Fields[1].Min, in.Fields[1].Max = "date", nil, "2020-01-02", "2020-01-01" }, []string{"fields[1].max"}},
+		{"lengths upside down", func(in *Input) { in.Fields[1].MinLength, in.Fields[1].MaxLength = 5, 2 }, []string{"fields[1].max_length"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
