@@ -87,7 +87,9 @@ func TestValidate(t *testing.T) {
 		{"regex on int", func(in *Input) { in.Fields[1].Type, in.Fields[1].Enum, in.Fields[1].Regex = "int", nil, "x" }, []string{"fields[1].regex"}},
 		{"range on string", func(in *Input) { in.Fields[1].Min = "1" }, []string{"fields[1].min"}},
 		{"range not a number", func(in *Input) { in.Fields[1].Type, in.Fields[1].Enum, in.Fields[1].Min = "int", nil, "ten" }, []string{"fields[1].min"}},
-		{"range upside down", func(in *Input) { in.Fields[1].Type, in.Fields[1].Enum, in.Fields[1].Min, in.Fields[1].Max = "date", nil, "2020-01-02", "2020-01-01" }, []string{"fields[1].max"}},
+		{"range upside down", func(in *Input) {
+			in.Fields[1].Type, in.Fields[1].Enum, in.Fields[1].Min, in.Fields[1].Max = "date", nil, "2020-01-02", "2020-01-01"
+		}, []string{"fields[1].max"}},
 		{"lengths upside down", func(in *Input) { in.Fields[1].MinLength, in.Fields[1].MaxLength = 5, 2 }, []string{"fields[1].max_length"}},
 	}
 	for _, tc := range tests {
