@@ -105,6 +105,45 @@ func (l *Log) Checkpoint(ctx context.Context) ([]byte, error) {
 	return signed, nil
 }
 
+// Latest returns the latest signed checkpoint, as the checkpointer (or
+// another instance sharing the database) signed it: at most a second behind
+// the log while records arrive. Readers use it, so that reading never signs.
+func (l *Log) Latest(ctx context.Context) ([]byte, error) {
+	signed, _, err := l.latest(ctx)
+	return signed, err
+}
+
+// latest returns the latest stored checkpoint and its size, verifying a
+// checkpoint only the first time it is seen.
+func (l *Log) latest(ctx context.Context) ([]byte, int64, error) {
+	size, signed, err := l.store.AuditLatestCheckpoint(ctx)
+	if errors.Is(err, huitong.ErrNoRecord) {
+		signed, err = l.Checkpoint(ctx)
+		if err != nil {
+			return nil, 0, err
+		}
+		c, err := OpenCheckpoint(signed, l.verifier)
+		return signed, c.Size, err
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	l.ckMu.Lock()
+	defer l.ckMu.Unlock()
+	if l.seenSize == size && l.seenSigned != nil {
+		return l.seenSigned, size, nil
+	}
+	c, err := OpenCheckpoint(signed, l.verifier)
+	if err != nil {
+		return nil, 0, fmt.Errorf("stored checkpoint of %d: %w", size, err)
+	}
+	if c.Size != size {
+		return nil, 0, fmt.Errorf("stored checkpoint of %d signs %d records", size, c.Size)
+	}
+	l.seenSize, l.seenSigned = size, signed
+	return signed, size, nil
+}
+
 // checkpointer signs a checkpoint at most every interval while records
 // arrive.
 func (l *Log) checkpointer(every time.Duration) {

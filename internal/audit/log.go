@@ -100,10 +100,12 @@ type Log struct {
 	size  int64
 	cache *hashCache
 
-	ckMu     sync.Mutex
-	ckSize   int64
-	ckSigned []byte
-	dirty    chan struct{}
+	ckMu       sync.Mutex
+	ckSize     int64
+	ckSigned   []byte
+	seenSize   int64 // the latest stored checkpoint verified by latest
+	seenSigned []byte
+	dirty      chan struct{}
 }
 
 type pending struct {

@@ -113,7 +113,9 @@ func openSQLite(path string) (*DB, error) { return openSQLiteMode(path, false) }
 func openSQLiteMode(path string, readOnly bool) (*DB, error) {
 	// synchronous(FULL): a committed transaction survives power loss, which
 	// the audit log's "durable before answer" rule needs.
-	params := "_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=synchronous(FULL)&_time_format=sqlite"
+	// temp_store(MEMORY): multi-row inserts keep their statement journal in
+	// memory instead of a temporary file (a quarter of an append's time).
+	params := "_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=synchronous(FULL)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-65536)&_time_format=sqlite"
 	if readOnly {
 		params = "mode=ro&_pragma=busy_timeout(10000)&_pragma=query_only(1)"
 	}
@@ -333,4 +335,10 @@ func fromMicros(v int64) time.Time {
 		return time.Time{}
 	}
 	return time.UnixMicro(v).UTC()
+}
+
+// RawQueryRow runs a read with the dialect's placeholders, for tests and
+// tools that inspect the database itself.
+func (db *DB) RawQueryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return db.queryRow(ctx, query, args...)
 }

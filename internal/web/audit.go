@@ -13,7 +13,7 @@ import (
 )
 
 func (s *Server) auditCheckpoint(w http.ResponseWriter, r *http.Request) {
-	signed, err := s.Audit.Checkpoint(r.Context())
+	signed, err := s.Audit.Latest(r.Context())
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -1,0 +1,108 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// machine describes the computer the benchmark runs on.
+type machine struct {
+	CPUs       int
+	GOMAXPROCS int
+	CPUModel   string
+	MemTotal   string
+	Go         string
+	OS         string
+}
+
+func describeMachine() machine {
+	m := machine{CPUs: runtime.NumCPU(), GOMAXPROCS: runtime.GOMAXPROCS(0), Go: runtime.Version(),
+		OS: runtime.GOOS + "/" + runtime.GOARCH, CPUModel: "unknown", MemTotal: "unknown"}
+	if v := procField("/proc/cpuinfo", "model name"); v != "" {
+		m.CPUModel = v
+	}
+	if v := procField("/proc/meminfo", "MemTotal"); v != "" {
+		if kb, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(v, "kB")), 64); err == nil {
+			m.MemTotal = fmt.Sprintf("%.1f GiB", kb/(1<<20))
+		}
+	}
+	return m
+}
+
+// procField returns the value of the first "key: value" line of a /proc
+// file whose key is key.
+func procField(path, key string) string {
+	f, err := os.Open(path)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		k, v, ok := strings.Cut(sc.Text(), ":")
+		if ok && strings.TrimSpace(k) == key {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
+}
+
+// loadAvg returns the one-minute load average, which tells whether other
+// work shared the machine during a run.
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return "?"
+	}
+	return f[0]
+}
+
+// latencies summarises a set of durations.
+type latencies struct {
+	N                   int
+	Mean, P50, P99, Max time.Duration
+}
+
+func summarize(ds []time.Duration) latencies {
+	if len(ds) == 0 {
+		return latencies{}
+	}
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	var sum time.Duration
+	for _, d := range s {
+		sum += d
+	}
+	pct := func(p float64) time.Duration {
+		i := int(p*float64(len(s))+0.5) - 1
+		return s[min(max(i, 0), len(s)-1)]
+	}
+	return latencies{N: len(s), Mean: sum / time.Duration(len(s)), P50: pct(0.50), P99: pct(0.99), Max: s[len(s)-1]}
+}
+
+// fmtDur prints a duration with three significant digits in a fitting unit.
+func fmtDur(d time.Duration) string {
+	switch {
+	case d < time.Microsecond:
+		return fmt.Sprintf("%d ns", d.Nanoseconds())
+	case d < time.Millisecond:
+		return fmt.Sprintf("%.3g µs", float64(d)/float64(time.Microsecond))
+	case d < time.Second:
+		return fmt.Sprintf("%.3g ms", float64(d)/float64(time.Millisecond))
+	}
+	return fmt.Sprintf("%.3g s", d.Seconds())
+}
+
+func logf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "%s "+format+"\n", append([]any{time.Now().Format("15:04:05")}, args...)...)
+}
