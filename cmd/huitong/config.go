@@ -34,8 +34,11 @@ type Config struct {
 	// AuditKey and SubjectKey are files: the note key that signs audit
 	// checkpoints, and the secret that keys subject HMACs. Both are made on
 	// first start, mode 0600; instances sharing a database share them.
-	AuditKey     string
-	SubjectKey   string
+	AuditKey   string
+	SubjectKey string
+	// DataKey is the file of the secret that encrypts restricted (level 4)
+	// values and quarantined rows at rest.
+	DataKey      string
 	LogLevel     string
 	LogFormat    string
 	ShutdownWait time.Duration
@@ -56,6 +59,9 @@ func (c *Config) fill() {
 	}
 	if c.SubjectKey == "" {
 		c.SubjectKey = filepath.Join(c.DataDir, "audit-subject.key")
+	}
+	if c.DataKey == "" {
+		c.DataKey = filepath.Join(c.DataDir, "data.key")
 	}
 }
 
@@ -96,6 +102,7 @@ func (c *Config) bind(fs *flag.FlagSet, dataDirDefault string) {
 	fs.StringVar(&c.Node, "node", env("NODE", ""), "node name in the audit log origin (default: the operator's USCC) [HUITONG_NODE]")
 	fs.StringVar(&c.AuditKey, "audit-key", env("AUDIT_KEY", ""), "`file` of the audit checkpoint signing key (default: <data-dir>/audit-signer.key) [HUITONG_AUDIT_KEY]")
 	fs.StringVar(&c.SubjectKey, "subject-key", env("SUBJECT_KEY", ""), "`file` of the secret keying subject HMACs (default: <data-dir>/audit-subject.key) [HUITONG_SUBJECT_KEY]")
+	fs.StringVar(&c.DataKey, "data-key", env("DATA_KEY", ""), "`file` of the secret encrypting restricted values at rest (default: <data-dir>/data.key) [HUITONG_DATA_KEY]")
 	fs.StringVar(&c.LogLevel, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error [HUITONG_LOG_LEVEL]")
 	fs.StringVar(&c.LogFormat, "log-format", env("LOG_FORMAT", "text"), "text or json [HUITONG_LOG_FORMAT]")
 	fs.DurationVar(&c.ShutdownWait, "shutdown-wait", envDuration("SHUTDOWN_WAIT", 15*time.Second), "how long in-flight requests may take to finish on SIGTERM [HUITONG_SHUTDOWN_WAIT]")

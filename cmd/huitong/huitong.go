@@ -16,6 +16,7 @@ import (
 	"huitong/internal/catalog"
 	"huitong/internal/demo"
 	"huitong/internal/ids"
+	"huitong/internal/ingest"
 	"huitong/internal/org"
 	"huitong/internal/store"
 	"huitong/internal/web"
@@ -37,6 +38,7 @@ type Main struct {
 	Audit   *audit.Log
 	Orgs    *org.Service
 	Catalog *catalog.Service
+	Ingest  *ingest.Service
 	Logger  *slog.Logger
 
 	internalLn, publicLn net.Listener
@@ -107,6 +109,15 @@ func (m *Main) Run(ctx context.Context) error {
 		m.Orgs.Argon2 = *m.Argon2
 	}
 	m.Catalog = catalog.NewService(m.DB, m.Audit, m.Orgs.OrgName)
+	dataKey, err := audit.LoadOrCreateSecret(c.DataKey)
+	if err != nil {
+		return fmt.Errorf("data key: %w", err)
+	}
+	sealer, err := ingest.NewSealer(dataKey)
+	if err != nil {
+		return err
+	}
+	m.Ingest = &ingest.Service{Store: m.DB, Resource: m.Catalog.Get, Audit: m.Audit, Sealer: sealer, Now: time.Now}
 
 	operator := org.OrgInput{USCC: c.OperatorUSCC, Name: c.OperatorName, RegionCode: c.OperatorRegion, Kind: org.KindAgency}
 	generated, created, err := m.Orgs.Bootstrap(ctx, operator, c.AdminPassword)
@@ -129,7 +140,7 @@ func (m *Main) Run(ctx context.Context) error {
 		return fmt.Errorf("load catalog index: %w", err)
 	}
 
-	srv := &web.Server{Orgs: m.Orgs, Catalog: m.Catalog, Audit: m.Audit, Ready: m.DB.Ping, Logger: m.Logger,
+	srv := &web.Server{Orgs: m.Orgs, Catalog: m.Catalog, Audit: m.Audit, Ingest: m.Ingest, Ready: m.DB.Ping, Logger: m.Logger,
 		Version: buildVersion(), OpenAPI: docs.OpenAPI}
 	if m.internalLn, err = net.Listen("tcp", c.Addr); err != nil {
 		return fmt.Errorf("internal listener: %w", err)

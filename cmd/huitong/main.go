@@ -34,6 +34,7 @@ Usage:
   huitong serve [flags]     run the platform
   huitong demo [flags]      run the platform with the demo city (湖州市) seeded
   huitong audit verify      check the audit log against its signed checkpoints
+  huitong import            upload a data file into a resource, with progress
   huitong version           print the version
 
 Run "huitong <command> --help" for a command's flags.
@@ -56,6 +57,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return serve(ctx, args[0], args[1:], stdout, stderr)
 	case "audit":
 		return auditCmd(ctx, args[1:], stdout, stderr)
+	case "import":
+		return importCmd(ctx, args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "huitong", buildVersion())
 		return 0

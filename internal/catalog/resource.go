@@ -309,6 +309,10 @@ func Level(fields []Field) int {
 	return l
 }
 
+// Encrypted reports whether the field's stored values are encrypted at rest:
+// restricted (level 4) fields, except keys, which lookups need in clear.
+func (f Field) Encrypted() bool { return f.Level == 4 && !f.Key }
+
 // Field returns the field with the given name.
 func (r *Resource) Field(name string) (Field, bool) {
 	for _, f := range r.Fields {

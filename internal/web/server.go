@@ -15,6 +15,7 @@ import (
 	"huitong"
 	"huitong/internal/audit"
 	"huitong/internal/catalog"
+	"huitong/internal/ingest"
 	"huitong/internal/org"
 )
 
@@ -25,6 +26,7 @@ type Server struct {
 	Orgs    *org.Service
 	Catalog *catalog.Service
 	Audit   *audit.Log
+	Ingest  *ingest.Service
 	// Ready reports whether the server can take traffic (the database
 	// answers); /readyz calls it.
 	Ready   func(ctx context.Context) error
@@ -69,6 +71,13 @@ func (s *Server) Routes() []Route {
 		{Method: "PUT", Pattern: "/api/v1/resources/{code}", handler: s.updateResource},
 		{Method: "GET", Pattern: "/api/v1/resources/{code}/versions", handler: s.listVersions},
 		{Method: "GET", Pattern: "/api/v1/resources/{code}/versions/{version}", handler: s.getVersion},
+
+		{Method: "POST", Pattern: "/api/v1/resources/{code}/batches", handler: s.createBatch},
+		{Method: "GET", Pattern: "/api/v1/resources/{code}/batches", handler: s.listBatches},
+		{Method: "GET", Pattern: "/api/v1/batches/{id}", handler: s.getBatch},
+		{Method: "GET", Pattern: "/api/v1/batches/{id}/errors", handler: s.batchErrors},
+		{Method: "DELETE", Pattern: "/api/v1/resources/{code}/records/{key}", handler: s.deleteRecord},
+		{Method: "GET", Pattern: "/api/v1/resources/{code}/quality", handler: s.quality},
 
 		{Method: "GET", Pattern: "/api/v1/audit/checkpoint", handler: s.auditCheckpoint},
 		{Method: "GET", Pattern: "/api/v1/audit/key", handler: s.auditKey},

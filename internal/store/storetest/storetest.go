@@ -30,6 +30,8 @@ func Run(t *testing.T, open func(t *testing.T) *store.DB) {
 	t.Run("Resources", func(t *testing.T) { testResources(t, open(t)) })
 	t.Run("ConcurrentResources", func(t *testing.T) { testConcurrentResources(t, open(t)) })
 	t.Run("Audit", func(t *testing.T) { testAudit(t, open(t)) })
+	t.Run("Records", func(t *testing.T) { testRecords(t, open(t)) })
+	t.Run("Refs", func(t *testing.T) { testRefs(t, open(t)) })
 	t.Run("Migrate", func(t *testing.T) { testMigrate(t, open(t)) })
 }
 
