@@ -113,6 +113,7 @@ func (s *Service) DeleteRecord(ctx context.Context, code, key string) error {
 	if err != nil {
 		return err
 	}
+	key = s.normalizeKey(r, key)
 	defer s.lock(r.Code)()
 	if err := s.Store.PrepareRecords(ctx, r); err != nil {
 		return internal("prepare records", err)
@@ -336,4 +337,24 @@ func (s *Service) ListBatches(ctx context.Context, code string, before int64) ([
 		bs = []Batch{}
 	}
 	return bs, next, nil
+}
+
+// normalizeKey puts a key as a client writes it into the stored form: the
+// key field's normalised value (an ID number's x upper-cased, ...). Keys of
+// several fields are joined with the unit separator U+001F.
+func (s *Service) normalizeKey(r catalog.Resource, key string) string {
+	parts := strings.Split(key, "\x1f")
+	i := 0
+	for _, f := range r.Fields {
+		if !f.Key || i >= len(parts) {
+			continue
+		}
+		if c, err := NewChecker(f, s.Now()); err == nil {
+			if v, _ := c.Check(parts[i]); v != "" {
+				parts[i] = v
+			}
+		}
+		i++
+	}
+	return strings.Join(parts, "\x1f")
 }

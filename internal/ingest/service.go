@@ -98,6 +98,10 @@ func (s *Service) resourceFor(ctx context.Context, code, action string) (catalog
 
 // fileError turns a reader's file-level error into a client error.
 func fileError(err error) error {
+	var he *huitong.Error
+	if errors.As(err, &he) {
+		return he // such as the listener's size limit, wrapped by the reader
+	}
 	var fe *FileError
 	if errors.As(err, &fe) {
 		return huitong.Invalidf(fe.Code, fe.Message, fe.MessageEN)
@@ -190,6 +194,9 @@ func (s *Service) Ingest(ctx context.Context, code string, up Upload) (Batch, er
 		return Batch{}, internal("open", err)
 	}
 	defer tbl.Close()
+	if e, ok := tbl.(interface{ Encoding() string }); ok && e.Encoding() != "" {
+		charset = e.Encoding() // what was detected, or the declared name normalised
+	}
 	m, err := mapColumns(r, tbl.Header())
 	if err != nil {
 		return Batch{}, err

@@ -145,8 +145,9 @@ func (db *DB) PrepareRecords(ctx context.Context, r catalog.Resource) error {
 				}
 			}
 			cols[f.Name] = want
-			if (f.Key || f.Indexed || f.Unique) && !ok {
-				if _, err := tx.Exec(ctx, fmt.Sprintf(`CREATE INDEX %s_%s ON %s(%s)`, t, fieldColumn(f.Name), t, fieldColumn(f.Name))); err != nil {
+			if f.Key || f.Indexed || f.Unique {
+				// Also when a later version starts to index a field.
+				if _, err := tx.Exec(ctx, fmt.Sprintf(`CREATE INDEX IF NOT EXISTS %s_%s ON %s(%s)`, t, fieldColumn(f.Name), t, fieldColumn(f.Name))); err != nil {
 					return err
 				}
 			}
