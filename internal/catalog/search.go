@@ -137,7 +137,21 @@ type doc struct {
 	provider string
 	summary  string
 	code     string
-	grams    []string
+}
+
+// grams calls fn once for each distinct bigram of the doc's texts. They are
+// recomputed when needed rather than kept: a list per doc would double the
+// index's memory.
+func (d *doc) grams(fn func(string)) {
+	seen := make(map[string]struct{}, 128)
+	for _, s := range []string{d.name, d.fields, d.provider, d.summary, d.code} {
+		eachGram(s, func(g string) {
+			if _, ok := seen[g]; !ok {
+				seen[g] = struct{}{}
+				fn(g)
+			}
+		})
+	}
 }
 
 // Index is an in-memory inverted index of character bigrams over the current
@@ -209,7 +223,7 @@ func (ix *Index) put(d *doc) {
 		if old.rev > d.rev || (old.rev == d.rev && old.item.Version >= d.item.Version) {
 			return
 		}
-		for _, g := range old.grams {
+		old.grams(func(g string) {
 			p := ix.postings[g]
 			if i := slices.Index(p, slot); i >= 0 {
 				p[i] = p[len(p)-1]
@@ -220,7 +234,7 @@ func (ix *Index) put(d *doc) {
 			} else {
 				ix.postings[g] = p
 			}
-		}
+		})
 		ix.docs[slot] = d
 	} else {
 		slot = int32(len(ix.docs))
@@ -231,9 +245,9 @@ func (ix *Index) put(d *doc) {
 		})
 		ix.byCodeSL = slices.Insert(ix.byCodeSL, i, slot)
 	}
-	for _, g := range d.grams {
+	d.grams(func(g string) {
 		ix.postings[g] = append(ix.postings[g], slot)
-	}
+	})
 }
 
 func newDoc(r *Resource) *doc {
@@ -255,14 +269,6 @@ func newDoc(r *Resource) *doc {
 		provider: fold(r.ProviderName),
 		summary:  fold(r.Summary),
 		code:     fold(r.Code),
-	}
-	set := map[string]struct{}{}
-	for _, s := range []string{d.name, d.fields, d.provider, d.summary, d.code} {
-		eachGram(s, func(g string) { set[g] = struct{}{} })
-	}
-	d.grams = make([]string, 0, len(set))
-	for g := range set {
-		d.grams = append(d.grams, g)
 	}
 	return d
 }
