@@ -20,6 +20,8 @@ type report struct {
 	loadTime        time.Duration
 
 	coldRefresh, readAll, buildIndex time.Duration
+	coldOthers                       float64
+	coldAttempts                     int
 	reindex                          []time.Duration
 	memBefore, memAfter              memory
 
@@ -56,6 +58,9 @@ func (rep *report) command() string {
 		fmt.Fprintf(&b, " -dsn '%s'", rep.cfg.dsn)
 	}
 	fmt.Fprintf(&b, " -queries %d -concurrency %s", rep.cfg.queries, joinInts(rep.cfg.concurrency))
+	if rep.cfg.quiet != 0.25 {
+		fmt.Fprintf(&b, " -quiet %g", rep.cfg.quiet)
+	}
 	if rep.cfg.seed != 1 {
 		fmt.Fprintf(&b, " -seed %d", rep.cfg.seed)
 	}
@@ -80,18 +85,18 @@ func (rep *report) write(w io.Writer) {
 
 	p("### %s", storeName)
 	p("")
-	p("Measured %s on %d CPUs (GOMAXPROCS %d), %s, %s RAM, %s %s. Store: %s.",
-		rep.started.UTC().Format("2006-01-02 15:04 UTC"), m.CPUs, m.GOMAXPROCS, m.CPUModel, m.MemTotal, m.Go, m.OS, rep.storeLabel)
+	p("Measured %s on %d CPUs (GOMAXPROCS %d), %s, %s RAM, %s %s; %s. Store: %s.",
+		rep.started.UTC().Format("2006-01-02 15:04 UTC"), m.CPUs, m.GOMAXPROCS, m.CPUModel, m.MemTotal, m.Go, m.OS, m.Code, rep.storeLabel)
 	p("")
 	p("```")
 	p("%s", rep.command())
 	p("```")
 	p("")
 	if rep.loaded {
-		p("Data: %d resources of %d provider orgs, written through `Store.CreateResource` (one transaction each, %d goroutine(s)) in %s (%.0f resources/s).",
-			rep.resources, rep.orgs, rep.cfg.loadWorkers, rep.loadTime.Round(time.Second), float64(rep.cfg.n)/rep.loadTime.Seconds())
+		p("Data: %s resources of %d provider orgs, written through `Store.CreateResource` (one transaction each, %d goroutine(s)) in %s (%.0f resources/s).",
+			commas(rep.resources), rep.orgs, rep.cfg.loadWorkers, rep.loadTime.Round(time.Second), float64(rep.cfg.n)/rep.loadTime.Seconds())
 	} else {
-		p("Data: %d resources already in the store (-reuse).", rep.resources)
+		p("Data: %s resources already in the store (-reuse).", commas(rep.resources))
 	}
 	variants := len(rep.mix)
 	p("Query mix: %d variants: %d texts × 6 filters (none, provider, share_type, category, level, open_type) × page 1 and, where there is one, page 2 through its page token; page size 20. "+
@@ -116,7 +121,8 @@ func (rep *report) write(w io.Writer) {
 	p("")
 	p("| measure | value |")
 	p("|---|---|")
-	p("| first `Refresh` of a new `catalog.Service` (reads and indexes all %d resources) | %s |", rep.resources, rep.coldRefresh.Round(time.Millisecond))
+	p("| first `Refresh` of a new `catalog.Service` (reads and indexes all %s resources) | %s (attempt %d; other processes used %.2f CPUs meanwhile) |",
+		commas(rep.resources), rep.coldRefresh.Round(time.Millisecond), rep.coldAttempts, rep.coldOthers)
 	p("| of which reading: `ResourcesChangedSince` in batches of 2000 and JSON decoding, measured alone | %s |", rep.readAll.Round(time.Millisecond))
 	p("| of which indexing: `Index.PutBatch` of the same resources, measured alone | %s |", rep.buildIndex.Round(time.Millisecond))
 	heapDelta := int64(rep.memAfter.HeapInuse) - int64(rep.memBefore.HeapInuse)
@@ -133,10 +139,15 @@ func (rep *report) write(w io.Writer) {
 		"then, with that index released, `Index.Search` on a separate index built from the same resources and the baseline, " +
 		"a linear scan over the same resources in memory with the same matching and ranking. " +
 		"Ratio = this path ÷ baseline at the same concurrency; below 1 is faster. " +
-		"With more goroutines than CPUs, latency includes waiting for a CPU.")
+		"With more goroutines than CPUs, latency includes waiting for a CPU. " +
+		"The last column is the CPU time other processes used during the run, in CPUs (from /proc/stat; for PostgreSQL it includes the server's backends).")
+	if rep.cfg.quiet > 0 {
+		p("")
+		p("Each run (and the cold start) began once other processes had used less than %.2f CPUs for 3 seconds.", rep.cfg.quiet)
+	}
 	p("")
-	p("| path | goroutines | calls | p50 | p95 | p99 | max | calls/s | p50 ratio | p95 ratio |")
-	p("|---|---:|---:|---:|---:|---:|---:|---:|---|---|")
+	p("| path | goroutines | calls | p50 | p95 | p99 | max | calls/s | p50 ratio | p95 ratio | other processes' CPU |")
+	p("|---|---:|---:|---:|---:|---:|---:|---:|---|---|---:|")
 	for _, c := range rep.cfg.concurrency {
 		base := rep.find(pathNaive, c)
 		for _, path := range []string{pathService, pathIndex, pathNaive, pathRev} {
@@ -148,8 +159,8 @@ func (rep *report) write(w io.Writer) {
 			if path != pathRev && base != nil {
 				r50, r95 = ratio(r.pct(50), base.pct(50)), ratio(r.pct(95), base.pct(95))
 			}
-			p("| %s | %d | %d | %s | %s | %s | %s | %.0f | %s | %s |", path, c, len(r.lat),
-				ms(r.pct(50)), ms(r.pct(95)), ms(r.pct(99)), ms(r.max()), r.throughput(), r50, r95)
+			p("| %s | %d | %d | %s | %s | %s | %s | %.0f | %s | %s | %.2f |", path, c, len(r.lat),
+				ms(r.pct(50)), ms(r.pct(95)), ms(r.pct(99)), ms(r.max()), r.throughput(), r50, r95, r.others)
 		}
 	}
 	p("")
@@ -229,8 +240,17 @@ func (rep *report) writePerText(w io.Writer, p func(string, ...any)) {
 		if t == "" {
 			t = "(empty)"
 		}
-		p("| %s | %s | %d | %s | %s | %s | %s (%s) | %s | %s | %s |", t, r.note, r.hits, ms(r.s50), ms(r.s95), ms(r.smax),
+		p("| %s | %s | %s | %s | %s | %s | %s (%s) | %s | %s | %s |", t, r.note, commas(r.hits), ms(r.s50), ms(r.s95), ms(r.smax),
 			r.slowVariant, ms(r.slowVariantLatency), ms(r.i50), ms(r.b50), ratio(r.s50, r.b50))
 	}
 	p("")
+}
+
+// commas writes n with thousands separators: 100,000.
+func commas(n int) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }

@@ -59,9 +59,10 @@ func prepareSQLite(ctx context.Context, dir string, reuse bool) (prepared, error
 }
 
 // preparePostgres creates the database huitong_bench if it is missing and,
-// unless reuse is set, empties its public schema. It never touches the
+// unless reuse is set, empties its public schema, once no other session is
+// connected to it (waiting at most waitOthers). It never touches the
 // database adminDSN names.
-func preparePostgres(ctx context.Context, adminDSN string, reuse bool) (prepared, error) {
+func preparePostgres(ctx context.Context, adminDSN string, reuse bool, waitOthers time.Duration) (prepared, error) {
 	u, err := url.Parse(adminDSN)
 	if err != nil {
 		return prepared{}, fmt.Errorf("parse -dsn: %w", err)
@@ -92,12 +93,29 @@ func preparePostgres(ctx context.Context, adminDSN string, reuse bool) (prepared
 			return prepared{}, err
 		}
 		defer b.Close()
+		b.SetMaxOpenConns(1)
 		var cur string
 		if err := b.QueryRowContext(ctx, `SELECT current_database()`).Scan(&cur); err != nil {
 			return prepared{}, err
 		}
 		if cur != benchDB {
 			return prepared{}, fmt.Errorf("refusing to empty database %q: only %q", cur, benchDB)
+		}
+		// Another benchmark may be using the database: wait for it to leave
+		// rather than drop its tables.
+		for deadline := time.Now().Add(waitOthers); ; {
+			var n int
+			if err := b.QueryRowContext(ctx, `SELECT count(*) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, benchDB).Scan(&n); err != nil {
+				return prepared{}, err
+			}
+			if n == 0 {
+				break
+			}
+			if time.Now().After(deadline) {
+				return prepared{}, fmt.Errorf("%d other sessions are connected to %s; not dropping its tables", n, benchDB)
+			}
+			logf("%d other sessions are connected to %s; waiting for them to leave", n, benchDB)
+			time.Sleep(10 * time.Second)
 		}
 		for _, s := range []string{`DROP SCHEMA public CASCADE`, `CREATE SCHEMA public`} {
 			if _, err := b.ExecContext(ctx, s); err != nil {

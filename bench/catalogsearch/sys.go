@@ -4,10 +4,13 @@ import (
 	"bufio"
 	"fmt"
 	"os"
+	"os/exec"
 	"runtime"
 	"runtime/debug"
 	"strconv"
 	"strings"
+	"syscall"
+	"time"
 )
 
 // machine describes the computer the benchmark runs on.
@@ -18,11 +21,12 @@ type machine struct {
 	MemTotal   string
 	Go         string
 	OS         string
+	Code       string
 }
 
 func describeMachine() machine {
 	m := machine{CPUs: runtime.NumCPU(), GOMAXPROCS: runtime.GOMAXPROCS(0), Go: runtime.Version(),
-		OS: runtime.GOOS + "/" + runtime.GOARCH, CPUModel: "unknown", MemTotal: "unknown"}
+		OS: runtime.GOOS + "/" + runtime.GOARCH, CPUModel: "unknown", MemTotal: "unknown", Code: codeVersion()}
 	if v := procField("/proc/cpuinfo", "model name"); v != "" {
 		m.CPUModel = v
 	}
@@ -79,3 +83,56 @@ func procKB(key string) uint64 {
 }
 
 func mib(b uint64) string { return fmt.Sprintf("%.0f MiB", float64(b)/(1<<20)) }
+
+// cpuTimes is the CPU time used so far by the whole machine (from
+// /proc/stat, all CPUs) and by this process.
+type cpuTimes struct {
+	machine, self time.Duration
+}
+
+func readCPUTimes() cpuTimes {
+	var t cpuTimes
+	if f, err := os.ReadFile("/proc/stat"); err == nil {
+		line, _, _ := strings.Cut(string(f), "\n")
+		fs := strings.Fields(line)
+		// cpu user nice system idle iowait irq softirq steal ...
+		for i, f := range fs {
+			if i == 0 || i == 4 || i == 5 || i > 8 {
+				continue
+			}
+			v, _ := strconv.ParseInt(f, 10, 64)
+			t.machine += time.Duration(v) * (time.Second / 100) // USER_HZ
+		}
+	}
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
+		t.self = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	}
+	return t
+}
+
+// othersCPU returns the CPU time other processes used between a and b,
+// in CPUs (1.0 = one CPU busy all the time).
+func othersCPU(a, b cpuTimes, wall time.Duration) float64 {
+	other := (b.machine - a.machine) - (b.self - a.self)
+	return max(0, float64(other)/float64(wall))
+}
+
+// codeVersion names the commit the benchmark runs on and whether the
+// search and store code differ from it.
+func codeVersion() string {
+	rev, err := exec.Command("git", "rev-parse", "--short=12", "HEAD").Output()
+	if err != nil {
+		return "unknown commit"
+	}
+	s := "commit " + strings.TrimSpace(string(rev))
+	st, err := exec.Command("git", "status", "--porcelain", "--", "internal/catalog", "internal/store").Output()
+	switch {
+	case err != nil:
+	case len(strings.TrimSpace(string(st))) == 0:
+		s += ", internal/catalog and internal/store as committed"
+	default:
+		s += ", with uncommitted changes in internal/catalog or internal/store"
+	}
+	return s
+}
