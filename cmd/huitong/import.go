@@ -101,7 +101,11 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
 	if resp.StatusCode != http.StatusCreated {
 		var e struct {
-			Error struct{ Code, Message, MessageEN string } `json:"error"`
+			Error struct {
+				Code      string `json:"code"`
+				Message   string `json:"message"`
+				MessageEN string `json:"message_en"`
+			} `json:"error"`
 		}
 		json.Unmarshal(body, &e)
 		fmt.Fprintf(stderr, "huitong import: %d %s: %s (%s)\n", resp.StatusCode, e.Error.Code, e.Error.Message, e.Error.MessageEN)

@@ -255,6 +255,9 @@ func (s *Service) Quality(ctx context.Context, code string) (Quality, error) {
 		q.Fields = append(q.Fields, fq)
 	}
 	q.Completeness = round1(filled / float64(max(1, len(r.Fields))))
+	if st.Records == 0 {
+		q.Completeness = 0 // an empty dataset is not complete
+	}
 	var rows, accepted int64
 	for i := len(batches) - 1; i >= 0; i-- {
 		b := batches[i]
