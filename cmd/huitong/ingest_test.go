@@ -117,6 +117,20 @@ func TestIngestCSV(t *testing.T) {
 		t.Errorf("changed upload = %+v", b3)
 	}
 
+	// A phone already used by a stored record breaks the unique rule: the row
+	// is quarantined with its values, the rest stored.
+	clash := police.batch(r.Code, "text/csv", "", []byte("公民身份号码,姓名,联系电话\n110101199003070011,孙八,13800138000\n"))
+	if clash.Rejected != 1 || clash.Accepted != 0 || len(clash.Errors) != 1 || clash.Errors[0].Rule != "unique" {
+		t.Errorf("unique clash = %+v", clash)
+	}
+	var clashRep struct {
+		Rejected []ingest.Rejected `json:"rejected_rows"`
+	}
+	police.want(200, "GET", fmt.Sprintf("/api/v1/batches/%d/errors", clash.ID), nil).decode(t, &clashRep)
+	if len(clashRep.Rejected) != 1 || clashRep.Rejected[0].Row != 2 || clashRep.Rejected[0].Cells[1] != "孙八" {
+		t.Errorf("clash quarantine = %+v", clashRep.Rejected)
+	}
+
 	// The batch and its report.
 	var got ingest.Batch
 	police.want(200, "GET", fmt.Sprintf("/api/v1/batches/%d", b.ID), nil).decode(t, &got)

@@ -136,6 +136,9 @@ type Store interface {
 	// replace, records not staged are deleted. The batch row is finished
 	// (status committed, counts) in the same transaction.
 	Merge(ctx context.Context, r catalog.Resource, b *Batch) (MergeResult, error)
+	// StagedRows reads back staged rows by their source row numbers, with
+	// values by field (typed, or sealed text for encrypted fields).
+	StagedRows(ctx context.Context, r catalog.Resource, batchID int64, rows []int) ([]Staged, error)
 	// DropStage discards a batch's staging area.
 	DropStage(ctx context.Context, batchID int64) error
 	// FinishBatch stores a batch's final status and counts.

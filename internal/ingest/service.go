@@ -244,7 +244,11 @@ func (s *Service) Ingest(ctx context.Context, code string, up Upload) (Batch, er
 		return fail(StatusFailed, internal("plan", err))
 	}
 	if len(plan.Conflicts) > 0 {
-		if err := s.Store.SaveFindings(ctx, b.ID, plan.Conflicts, nil); err != nil {
+		quarantine, err := s.conflictRows(ctx, r, b, plan.Conflicts)
+		if err != nil {
+			return fail(StatusFailed, err)
+		}
+		if err := s.Store.SaveFindings(ctx, b.ID, plan.Conflicts, quarantine); err != nil {
 			return fail(StatusFailed, internal("save findings", err))
 		}
 		b.Errors = appendReport(b.Errors, plan.Conflicts)
@@ -487,4 +491,45 @@ func hasKey(r catalog.Resource) bool {
 func (s *Service) seal(row int, cells []string) Sealed {
 	b, _ := json.Marshal(cells)
 	return Sealed{Row: row, Data: s.Sealer.Seal(b)}
+}
+
+// conflictRows quarantines the staged rows that break unique or ref rules
+// against stored data, so that they are kept aside like any rejected row:
+// their checked values under the file's columns (unknown columns empty).
+func (s *Service) conflictRows(ctx context.Context, r catalog.Resource, b Batch, conflicts []Finding) ([]Sealed, error) {
+	var rows []int
+	seen := map[int]bool{}
+	for _, c := range conflicts {
+		if !seen[c.Row] {
+			seen[c.Row] = true
+			rows = append(rows, c.Row)
+		}
+	}
+	staged, err := s.Store.StagedRows(ctx, r, b.ID, rows)
+	if err != nil {
+		return nil, internal("staged rows", err)
+	}
+	byField := map[string]int{}
+	for i, f := range r.Fields {
+		byField[f.Name] = i
+	}
+	out := make([]Sealed, 0, len(staged))
+	for _, st := range staged {
+		cells := make([]string, len(b.Columns))
+		for c, col := range b.Columns {
+			i, ok := byField[col.Field]
+			if !ok || st.Values[i] == nil {
+				continue
+			}
+			v := fmt.Sprint(st.Values[i])
+			if r.Fields[i].Encrypted() {
+				if v, err = s.Sealer.OpenString(v); err != nil {
+					return nil, internal("open staged value", err)
+				}
+			}
+			cells[c] = v
+		}
+		out = append(out, s.seal(st.Row, cells))
+	}
+	return out, nil
 }

@@ -691,3 +691,40 @@ func (db *DB) Stats(ctx context.Context, r catalog.Resource) (ingest.Stats, erro
 	})
 	return s, err
 }
+
+// StagedRows reads staged rows back by source row number.
+func (db *DB) StagedRows(ctx context.Context, r catalog.Resource, batchID int64, rowNos []int) ([]ingest.Staged, error) {
+	var out []ingest.Staged
+	for start := 0; start < len(rowNos); start += 500 {
+		part := rowNos[start:min(start+500, len(rowNos))]
+		args := make([]any, len(part))
+		for i, n := range part {
+			args[i] = n
+		}
+		// Shaped as a record (id, key, seq, batch, updated, deleted, fields)
+		// so scanRecord reads it: _n as the id, _row as the seq.
+		q := fmt.Sprintf(`SELECT _n, _key, _row, 0, 0, %s, %s FROM %s WHERE _row IN (%s) ORDER BY _row`,
+			db.boolFalse(), strings.Join(fieldCols(r), ", "), stageTable(batchID), strings.TrimSuffix(strings.Repeat("?,", len(part)), ","))
+		rows, err := db.query(ctx, q, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			rec, err := scanRecord(r, rows)
+			if err != nil {
+				rows.Close()
+				return nil, err
+			}
+			st := ingest.Staged{N: rec.ID, Row: int(rec.Seq), Key: rec.Key, Values: make([]any, len(r.Fields))}
+			for i, f := range r.Fields {
+				st.Values[i] = rec.Values[f.Name]
+			}
+			out = append(out, st)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}

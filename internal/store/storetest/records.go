@@ -120,6 +120,18 @@ func testRecords(t *testing.T, db *store.DB) {
 	if counts(res) != "i1 u1 s1 d0 c0" {
 		t.Errorf("second merge = %s", counts(res))
 	}
+	// Staged rows read back by source row, before a merge.
+	sb := newBatch(t, db, r, ingest.ModeUpsert)
+	if err := db.Stage(ctx, r, sb.ID, []ingest.Staged{staged(1, "Q", "177", 7, "hq"), staged(2, "R", "", 8, "hr")}); err != nil {
+		t.Fatal(err)
+	}
+	back, err := db.StagedRows(ctx, r, sb.ID, []int{3, 2})
+	if err != nil || len(back) != 2 || back[0].Row != 2 || back[0].Key != "Q" || back[0].Values[1] != "177" || back[1].Values[2] != int64(8) {
+		t.Errorf("StagedRows = %+v, %v", back, err)
+	}
+	if err := db.DropStage(ctx, sb.ID); err != nil {
+		t.Fatal(err)
+	}
 	// Unique against stored data: D takes B's phone.
 	_, res = merge(t, db, r, ingest.ModeUpsert, staged(1, "D", "139", 4, "h4b"), staged(2, "E", "150", 0, "h5"))
 	if counts(res) != "i1 u0 s0 d0 c1" || res.Conflicts[0].Rule != "unique" || res.Conflicts[0].Row != 2 {
