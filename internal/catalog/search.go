@@ -2,8 +2,10 @@ package catalog
 
 import (
 	"container/heap"
+	"container/list"
 	"context"
 	"encoding/base64"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -165,11 +167,15 @@ type Index struct {
 	byCodeSL []int32 // slots sorted by code
 	postings map[string][]int32
 	rev      int64
+	// gen counts changes to the index; cached rankings of an older
+	// generation are stale.
+	gen   uint64
+	cache *rankCache
 }
 
 // NewIndex returns an empty index.
 func NewIndex() *Index {
-	return &Index{byCode: map[string]int32{}, postings: map[string][]int32{}}
+	return &Index{byCode: map[string]int32{}, postings: map[string][]int32{}, cache: newRankCache()}
 }
 
 // Rev returns the highest rev the index has seen.
@@ -217,6 +223,7 @@ func (ix *Index) putBatch(rs []Resource, advance bool) {
 }
 
 func (ix *Index) put(d *doc) {
+	ix.gen++
 	slot, ok := ix.byCode[d.item.Code]
 	if ok {
 		old := ix.docs[slot]
@@ -394,53 +401,142 @@ func (ix *Index) Search(q Query) (Results, error) {
 	}
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	res := Results{Items: []Item{}}
-	if len(groups) == 0 {
-		for _, slot := range ix.byCodeSL {
-			d := ix.docs[slot]
-			if !q.keep(d) {
-				continue
-			}
-			if res.Total >= offset && len(res.Items) < size {
-				res.Items = append(res.Items, d.item)
-			}
-			res.Total++
-		}
-	} else {
-		top := &hitHeap{docs: ix.docs}
-		want := offset + size
-		for _, slot := range ix.candidates(groups) {
-			d := ix.docs[slot]
-			if !q.keep(d) {
-				continue
-			}
-			sc := d.score(groups)
-			if sc == 0 {
-				continue
-			}
-			res.Total++
-			h := hit{slot: slot, score: sc}
-			if top.Len() < want {
-				heap.Push(top, h)
-			} else if top.Len() > 0 && top.less(top.hits[0], h) {
-				top.hits[0] = h
-				heap.Fix(top, 0)
-			}
-		}
-		ordered := make([]hit, top.Len())
-		for i := len(ordered) - 1; i >= 0; i-- {
-			ordered[i] = heap.Pop(top).(hit)
-		}
-		for i := offset; i < len(ordered); i++ {
-			it := ix.docs[ordered[i].slot].item
-			it.Score = ordered[i].score
-			res.Items = append(res.Items, it)
-		}
+	want := offset + size
+	key := q.cacheKey(groups)
+	ranked, ok := ix.cache.get(key, ix.gen, want)
+	if !ok {
+		// Rank a few pages at once: the next pages of a query come from
+		// the cache until the catalog changes.
+		ranked = ix.rank(q, groups, max(want, cachedHits))
+		ix.cache.put(key, ranked)
+	}
+	res := Results{Items: []Item{}, Total: ranked.total}
+	for i := offset; i < len(ranked.hits) && i < want; i++ {
+		it := ix.docs[ranked.hits[i].slot].item
+		it.Score = ranked.hits[i].score
+		res.Items = append(res.Items, it)
 	}
 	if offset+len(res.Items) < res.Total {
 		res.NextPageToken = encodeOffset(offset + len(res.Items))
 	}
 	return res, nil
+}
+
+// ranked is the best hits of one query over one generation of the index,
+// and how many hits there are in all.
+type ranked struct {
+	gen   uint64
+	total int
+	hits  []hit // best first; all of them when len(hits) == total
+}
+
+// cachedHits is how many hits a query ranks, and the cache keeps, at least:
+// ten pages of twenty.
+const cachedHits = 200
+
+// rank scores every matching resource and keeps the best want of them.
+// ix.mu must be held.
+func (ix *Index) rank(q Query, groups [][]string, want int) ranked {
+	r := ranked{gen: ix.gen}
+	if len(groups) == 0 {
+		for _, slot := range ix.byCodeSL {
+			if !q.keep(ix.docs[slot]) {
+				continue
+			}
+			if len(r.hits) < want {
+				r.hits = append(r.hits, hit{slot: slot})
+			}
+			r.total++
+		}
+		return r
+	}
+	top := &hitHeap{docs: ix.docs}
+	for _, slot := range ix.candidates(groups) {
+		d := ix.docs[slot]
+		if !q.keep(d) {
+			continue
+		}
+		sc := d.score(groups)
+		if sc == 0 {
+			continue
+		}
+		r.total++
+		h := hit{slot: slot, score: sc}
+		if top.Len() < want {
+			heap.Push(top, h)
+		} else if top.less(top.hits[0], h) {
+			top.hits[0] = h
+			heap.Fix(top, 0)
+		}
+	}
+	r.hits = make([]hit, top.Len())
+	for i := len(r.hits) - 1; i >= 0; i-- {
+		r.hits[i] = heap.Pop(top).(hit)
+	}
+	return r
+}
+
+// cacheKey identifies a query's ranking: its terms (with synonyms) and
+// filters, not its page.
+func (q *Query) cacheKey(groups [][]string) string {
+	var b strings.Builder
+	for _, g := range groups {
+		b.WriteString(strings.Join(g, "\x01"))
+		b.WriteByte(0)
+	}
+	fmt.Fprintf(&b, "|%s|%s|%s|%s|%d", q.Provider, q.ShareType, q.OpenType, q.Category, q.Level)
+	return b.String()
+}
+
+// rankCache keeps the rankings of recent queries, least recently used out.
+// Any change to the index (a new generation) makes every entry stale.
+type rankCache struct {
+	mu    sync.Mutex
+	order *list.List // of *cacheEntry, most recent first
+	byKey map[string]*list.Element
+}
+
+type cacheEntry struct {
+	key string
+	r   ranked
+}
+
+const cacheEntries = 256
+
+func newRankCache() *rankCache {
+	return &rankCache{order: list.New(), byKey: map[string]*list.Element{}}
+}
+
+// get returns a ranking of generation gen that covers the first want hits.
+func (c *rankCache) get(key string, gen uint64, want int) (ranked, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	el, ok := c.byKey[key]
+	if !ok {
+		return ranked{}, false
+	}
+	r := el.Value.(*cacheEntry).r
+	if r.gen != gen || (len(r.hits) < want && len(r.hits) < r.total) {
+		return ranked{}, false
+	}
+	c.order.MoveToFront(el)
+	return r, true
+}
+
+func (c *rankCache) put(key string, r ranked) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if el, ok := c.byKey[key]; ok {
+		el.Value.(*cacheEntry).r = r
+		c.order.MoveToFront(el)
+		return
+	}
+	c.byKey[key] = c.order.PushFront(&cacheEntry{key: key, r: r})
+	for c.order.Len() > cacheEntries {
+		last := c.order.Back()
+		delete(c.byKey, last.Value.(*cacheEntry).key)
+		c.order.Remove(last)
+	}
 }
 
 // candidates returns the slots that may match every group: for the group

@@ -182,3 +182,43 @@ func FuzzIndexMatchesScan(f *testing.F) {
 		}
 	})
 }
+
+// TestIndexDeepPages pages past what the ranking cache holds, and sees a
+// change at once.
+func TestIndexDeepPages(t *testing.T) {
+	ix := NewIndex()
+	var all []Resource
+	for i := range 450 {
+		all = append(all, res(fmt.Sprintf("R%04d", i), fmt.Sprintf("人口资源%d", i), ""))
+	}
+	ix.PutBatch(all)
+	for _, text := range []string{"", "人口"} {
+		seen := map[string]bool{}
+		q := Query{Text: text, PageSize: 100}
+		for range 10 {
+			r, err := ix.Search(q)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, it := range r.Items {
+				if seen[it.Code] {
+					t.Fatalf("%q: %s twice", text, it.Code)
+				}
+				seen[it.Code] = true
+			}
+			if q.PageToken = r.NextPageToken; q.PageToken == "" {
+				break
+			}
+		}
+		if len(seen) != 450 {
+			t.Errorf("%q: paged %d of 450", text, len(seen))
+		}
+	}
+	r := res("R0001", "法人资源", "")
+	r.Version = 2
+	ix.Put(r)
+	got, _ := ix.Search(Query{Text: "人口", PageSize: 1})
+	if got.Total != 449 {
+		t.Errorf("after an edit, total %d, want 449 (stale cache?)", got.Total)
+	}
+}
