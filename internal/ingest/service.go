@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
 	"strconv"
 	"strings"
@@ -312,15 +313,18 @@ func (s *Service) read(ctx context.Context, r catalog.Resource, tbl Table, m map
 	var findings []Finding
 	var rejected []Sealed
 	stored := 0
-	keys := map[string]int{}
-	uniques := make([]map[string]int, len(r.Fields))
+	// Keys and unique values seen in this file, by a seeded 64-bit hash: a
+	// few bytes a row, and no reference into the reader's buffers.
+	seed := maphash.MakeSeed()
+	keys := map[uint64]int{}
+	uniques := make([]map[uint64]int, len(r.Fields))
 	var keyFields []int
 	for i, f := range r.Fields {
 		if f.Key {
 			keyFields = append(keyFields, i)
 		}
 		if f.Unique && !f.Key {
-			uniques[i] = map[string]int{}
+			uniques[i] = map[uint64]int{}
 		}
 	}
 	flush := func(force bool) error {
@@ -389,7 +393,7 @@ func (s *Service) read(ctx context.Context, r catalog.Resource, tbl Table, m map
 		}
 		key := rowKey(r, keyFields, norm)
 		if !bad {
-			if first, dup := keys[key]; dup && len(keyFields) > 0 {
+			if first, dup := keys[maphash.String(seed, key)]; dup && len(keyFields) > 0 {
 				bad = true
 				rowFindings = append(rowFindings, Finding{Row: row, Field: r.Fields[keyFields[0]].Name, Rule: "duplicate_key", Severity: SeverityError,
 					Message:   fmt.Sprintf("与第 %d 行的主键重复", first),
@@ -399,7 +403,7 @@ func (s *Service) read(ctx context.Context, r catalog.Resource, tbl Table, m map
 				if u == nil || norm[i] == "" {
 					continue
 				}
-				if first, dup := u[norm[i]]; dup {
+				if first, dup := u[maphash.String(seed, norm[i])]; dup {
 					bad = true
 					rowFindings = append(rowFindings, Finding{Row: row, Field: r.Fields[i].Name, Rule: "unique", Severity: SeverityError,
 						Message:   fmt.Sprintf("%s 的值与第 %d 行重复，须唯一", r.Fields[i].Title, first),
@@ -419,10 +423,10 @@ func (s *Service) read(ctx context.Context, r catalog.Resource, tbl Table, m map
 			rejected = append(rejected, s.seal(row, cells))
 		} else {
 			b.Accepted++
-			keys[key] = row
+			keys[maphash.String(seed, key)] = row
 			for i, u := range uniques {
 				if u != nil && norm[i] != "" {
-					u[norm[i]] = row
+					u[maphash.String(seed, norm[i])] = row
 				}
 			}
 			st, err := s.stage(r, b.Accepted, row, key, norm)

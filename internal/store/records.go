@@ -145,7 +145,7 @@ func (db *DB) PrepareRecords(ctx context.Context, r catalog.Resource) error {
 				}
 			}
 			cols[f.Name] = want
-			if f.Key || f.Indexed || f.Unique {
+			if (f.Key && !soleKey(r, f)) || f.Indexed || f.Unique {
 				// Also when a later version starts to index a field.
 				if _, err := tx.Exec(ctx, fmt.Sprintf(`CREATE INDEX IF NOT EXISTS %s_%s ON %s(%s)`, t, fieldColumn(f.Name), t, fieldColumn(f.Name))); err != nil {
 					return err
@@ -189,8 +189,8 @@ func (db *DB) Stage(ctx context.Context, r catalog.Resource, batchID int64, rows
 		for _, f := range r.Fields {
 			defs = append(defs, fieldColumn(f.Name)+" "+db.columnType(f))
 		}
-		ddl := fmt.Sprintf(`CREATE TABLE IF NOT EXISTS %s (_n BIGINT PRIMARY KEY, _row BIGINT NOT NULL, _key TEXT NOT NULL, _hash %s NOT NULL, %s)`,
-			st, db.blobType(), strings.Join(defs, ", "))
+		ddl := fmt.Sprintf(`CREATE TABLE IF NOT EXISTS %s (%s, _row BIGINT NOT NULL, _key TEXT NOT NULL, _hash %s NOT NULL, %s)`,
+			st, db.stageKey(), db.blobType(), strings.Join(defs, ", "))
 		if _, err := tx.Exec(ctx, ddl); err != nil {
 			return err
 		}
@@ -372,8 +372,8 @@ func (db *DB) mergeIn(ctx context.Context, tx *Tx, r catalog.Resource, b *ingest
 		for _, f := range r.Fields {
 			defs = append(defs, fieldColumn(f.Name)+" "+db.columnType(f))
 		}
-		if _, err := tx.Exec(ctx, fmt.Sprintf(`CREATE TABLE %s (_n BIGINT PRIMARY KEY, _row BIGINT NOT NULL, _key TEXT NOT NULL, _hash %s NOT NULL, %s)`,
-			st, db.blobType(), strings.Join(defs, ", "))); err != nil {
+		if _, err := tx.Exec(ctx, fmt.Sprintf(`CREATE TABLE %s (%s, _row BIGINT NOT NULL, _key TEXT NOT NULL, _hash %s NOT NULL, %s)`,
+			st, db.stageKey(), db.blobType(), strings.Join(defs, ", "))); err != nil {
 			return res, err
 		}
 	}
@@ -727,4 +727,25 @@ func (db *DB) StagedRows(ctx context.Context, r catalog.Resource, batchID int64,
 		}
 	}
 	return out, nil
+}
+
+// soleKey reports whether f is the resource's only key field: its values are
+// then the _key column, whose unique index serves lookups already.
+func soleKey(r catalog.Resource, f catalog.Field) bool {
+	n := 0
+	for _, g := range r.Fields {
+		if g.Key {
+			n++
+		}
+	}
+	return f.Key && n == 1
+}
+
+// stageKey is the staging table's row-number column: in SQLite an INTEGER
+// PRIMARY KEY is the rowid itself, with no index beside the table.
+func (db *DB) stageKey() string {
+	if db.Dialect == Postgres {
+		return "_n BIGINT PRIMARY KEY"
+	}
+	return "_n INTEGER PRIMARY KEY"
 }

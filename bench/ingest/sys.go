@@ -1,0 +1,312 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"os"
+	"os/exec"
+	"runtime"
+	"runtime/debug"
+	"runtime/pprof"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// machine describes the computer the benchmark runs on.
+type machine struct {
+	CPUs       int
+	GOMAXPROCS int
+	CPUModel   string
+	MemTotal   string
+	Go         string
+	OS         string
+	Code       string
+	Disk       string
+}
+
+func describeMachine(dir string) machine {
+	m := machine{CPUs: runtime.NumCPU(), GOMAXPROCS: runtime.GOMAXPROCS(0), Go: runtime.Version(),
+		OS: runtime.GOOS + "/" + runtime.GOARCH, CPUModel: "unknown", MemTotal: "unknown", Code: codeVersion()}
+	if v := procField("/proc/cpuinfo", "model name"); v != "" {
+		m.CPUModel = v
+	}
+	if v := procField("/proc/meminfo", "MemTotal"); v != "" {
+		if kb, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(v, "kB")), 64); err == nil {
+			m.MemTotal = fmt.Sprintf("%.1f GiB", kb/(1<<20))
+		}
+	}
+	if out, err := exec.Command("df", "-hT", dir).Output(); err == nil {
+		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+		if f := strings.Fields(lines[len(lines)-1]); len(f) >= 3 {
+			m.Disk = f[0] + " (" + f[1] + ", " + f[2] + ")"
+		}
+	}
+	return m
+}
+
+// procField returns the value of the first "key: value" line of a /proc
+// file whose key is key.
+func procField(path, key string) string {
+	f, err := os.Open(path)
+	if err != nil {
+		return ""
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		k, v, ok := strings.Cut(sc.Text(), ":")
+		if ok && strings.TrimSpace(k) == key {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
+}
+
+func procKB(key string) uint64 {
+	v := procField("/proc/self/status", key)
+	kb, err := strconv.ParseUint(strings.TrimSpace(strings.TrimSuffix(v, "kB")), 10, 64)
+	if err != nil {
+		return 0
+	}
+	return kb << 10
+}
+
+// String formats the use as "self / others", or "self / server / others"
+// when a PostgreSQL server worked.
+func (c cpuUse) String() string {
+	if c.Server >= 0.005 {
+		return fmt.Sprintf("%.2f / %.2f / %.2f", c.Self, c.Server, c.Others)
+	}
+	return fmt.Sprintf("%.2f / %.2f", c.Self, c.Others)
+}
+
+func mib(b uint64) string { return fmt.Sprintf("%.0f MiB", float64(b)/(1<<20)) }
+
+// loadAvg returns the 1-, 5- and 15-minute load averages.
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "?"
+	}
+	return strings.Join(f[:3], " ")
+}
+
+// cpuTimes is the CPU time used so far by the whole machine (from
+// /proc/stat, all CPUs) and by this process and its waited-for children.
+type cpuTimes struct {
+	machine, self, children time.Duration
+	server                  time.Duration // processes named "postgres"
+}
+
+func readCPUTimes() cpuTimes {
+	var t cpuTimes
+	if f, err := os.ReadFile("/proc/stat"); err == nil {
+		line, _, _ := strings.Cut(string(f), "\n")
+		fs := strings.Fields(line)
+		// cpu user nice system idle iowait irq softirq steal ...
+		for i, f := range fs {
+			if i == 0 || i == 4 || i == 5 || i > 8 {
+				continue
+			}
+			v, _ := strconv.ParseInt(f, 10, 64)
+			t.machine += time.Duration(v) * (time.Second / 100) // USER_HZ
+		}
+	}
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
+		t.self = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	}
+	if syscall.Getrusage(syscall.RUSAGE_CHILDREN, &ru) == nil {
+		t.children = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	}
+	t.server = serverCPU()
+	return t
+}
+
+// serverCPU adds up the CPU time of the running processes named postgres
+// (a local server's backends and helpers). Processes that ended between
+// two readings drop out, so it is a lower bound.
+func serverCPU() time.Duration {
+	ents, err := os.ReadDir("/proc")
+	if err != nil {
+		return 0
+	}
+	var total time.Duration
+	for _, e := range ents {
+		if e.Name()[0] < '0' || e.Name()[0] > '9' {
+			continue
+		}
+		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		s := string(b)
+		open, end := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
+		if open < 0 || end < open || s[open+1:end] != "postgres" {
+			continue
+		}
+		f := strings.Fields(s[end+1:])
+		// After the comm: state is field 3 of stat, utime 14 and stime 15.
+		if len(f) < 13 {
+			continue
+		}
+		u, _ := strconv.ParseInt(f[11], 10, 64)
+		st, _ := strconv.ParseInt(f[12], 10, 64)
+		total += time.Duration(u+st) * (time.Second / 100)
+	}
+	return total
+}
+
+// cpuUse is the CPU a measured interval used, in CPUs (1.0 = one CPU busy
+// all the time): by this process (and the children it ran), by the
+// PostgreSQL server's processes, and by every other process on the machine.
+type cpuUse struct {
+	Self, Server, Others float64
+}
+
+func cpuBetween(a, b cpuTimes, wall time.Duration) cpuUse {
+	self := (b.self - a.self) + (b.children - a.children)
+	server := max(0, b.server-a.server)
+	other := (b.machine - a.machine) - self - server
+	return cpuUse{Self: float64(self) / float64(wall), Server: float64(server) / float64(wall), Others: max(0, float64(other)/float64(wall))}
+}
+
+// waitQuiet waits until other processes use less than limit CPUs, for at
+// most maxWait, and returns what they used over the last 3 seconds.
+func waitQuiet(limit float64, maxWait time.Duration) float64 {
+	deadline := time.Now().Add(maxWait)
+	for said := false; ; said = true {
+		a := readCPUTimes()
+		time.Sleep(3 * time.Second)
+		c := cpuBetween(a, readCPUTimes(), 3*time.Second)
+		others := c.Others + c.Server
+		if limit <= 0 || others < limit {
+			return others
+		}
+		if time.Now().After(deadline) {
+			logf("other processes still use %.2f CPUs; measuring anyway", others)
+			return others
+		}
+		if !said {
+			logf("other processes use %.2f CPUs (load %s); waiting up to %s for the machine to be quieter (-quiet %.2f)",
+				others, loadAvg(), maxWait, limit)
+		}
+	}
+}
+
+// memPeak samples the Go heap and the resident set every interval.
+type memPeak struct {
+	StartHeap uint64 // HeapInuse after the collection at the start
+	StartRSS  uint64 // VmRSS after the collection at the start
+	HeapInuse uint64 // highest sampled runtime.MemStats.HeapInuse
+	RSS       uint64 // highest sampled VmRSS
+	HWM       uint64 // VmHWM at the end (peak RSS since the reset at start)
+	HWMReset  bool   // whether VmHWM could be reset at the start
+	Samples   int
+	GCs       uint32 // collections during the run
+	Alloc     uint64 // bytes allocated during the run
+
+	stop chan struct{}
+	done sync.WaitGroup
+	ms0  runtime.MemStats
+
+	// With profile set, a heap profile is taken whenever the sampled heap
+	// passes its previous peak by 10% (at most every 2 s), and the last one
+	// is written to profile at the end: what was live near the peak.
+	profile     string
+	profHeap    uint64
+	profAt      time.Time
+	profBuf     bytes.Buffer
+	profTakenAt uint64
+}
+
+// startMem collects garbage, returns freed memory to the OS, resets the
+// kernel's peak RSS counter and starts sampling.
+func startMem(interval time.Duration, profile string) *memPeak {
+	runtime.GC()
+	debug.FreeOSMemory()
+	p := &memPeak{stop: make(chan struct{}), profile: profile}
+	// Writing 5 to clear_refs resets VmHWM to the current RSS (Linux 4.0+).
+	p.HWMReset = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) == nil
+	runtime.ReadMemStats(&p.ms0)
+	p.StartHeap, p.StartRSS = p.ms0.HeapInuse, procKB("VmRSS")
+	p.sample()
+	p.done.Add(1)
+	go func() {
+		defer p.done.Done()
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			select {
+			case <-t.C:
+				p.sample()
+			case <-p.stop:
+				return
+			}
+		}
+	}()
+	return p
+}
+
+func (p *memPeak) sample() {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	p.HeapInuse = max(p.HeapInuse, ms.HeapInuse)
+	p.RSS = max(p.RSS, procKB("VmRSS"))
+	p.Samples++
+	if p.profile != "" && ms.HeapInuse > p.profHeap+p.profHeap/10 && time.Since(p.profAt) > 2*time.Second {
+		p.profBuf.Reset()
+		if pprof.Lookup("heap").WriteTo(&p.profBuf, 0) == nil {
+			p.profHeap, p.profAt, p.profTakenAt = ms.HeapInuse, time.Now(), ms.HeapInuse
+		}
+	}
+}
+
+func (p *memPeak) finish() {
+	close(p.stop)
+	p.done.Wait()
+	p.sample()
+	p.HWM = procKB("VmHWM")
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	p.GCs = ms.NumGC - p.ms0.NumGC
+	p.Alloc = ms.TotalAlloc - p.ms0.TotalAlloc
+	if p.profile != "" && p.profBuf.Len() > 0 {
+		if err := os.WriteFile(p.profile, p.profBuf.Bytes(), 0o644); err != nil {
+			logf("heap profile: %v", err)
+		} else {
+			logf("heap profile taken at heap in use %s written to %s", mib(p.profTakenAt), p.profile)
+		}
+	}
+}
+
+// codeVersion names the commit the benchmark runs on and whether the
+// ingest and store code differ from it.
+func codeVersion() string {
+	rev, err := exec.Command("git", "rev-parse", "--short=12", "HEAD").Output()
+	if err != nil {
+		return "unknown commit"
+	}
+	s := "commit " + strings.TrimSpace(string(rev))
+	st, err := exec.Command("git", "status", "--porcelain", "--", "internal/ingest", "internal/store").Output()
+	switch {
+	case err != nil:
+	case len(strings.TrimSpace(string(st))) == 0:
+		s += ", internal/ingest and internal/store as committed"
+	default:
+		s += ", with uncommitted changes in internal/ingest or internal/store (the working tree at build time)"
+	}
+	return s
+}
+
+func logf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "%s "+format+"\n", append([]any{time.Now().Format("15:04:05")}, args...)...)
+}
