@@ -8,10 +8,10 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
-	"hash"
-	"sync"
 	"errors"
 	"fmt"
+	"hash"
+	"sync"
 )
 
 // Sealer encrypts restricted (level 4) values and quarantined rows at rest
