@@ -1,71 +1,22 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
 	"os"
-	"runtime"
 	"slices"
-	"strconv"
-	"strings"
 	"time"
+
+	"huitong/bench/internal/sysinfo"
 )
 
 // machine describes the computer the benchmark runs on.
-type machine struct {
-	CPUs       int
-	GOMAXPROCS int
-	CPUModel   string
-	MemTotal   string
-	Go         string
-	OS         string
-}
+type machine = sysinfo.Info
 
-func describeMachine() machine {
-	m := machine{CPUs: runtime.NumCPU(), GOMAXPROCS: runtime.GOMAXPROCS(0), Go: runtime.Version(),
-		OS: runtime.GOOS + "/" + runtime.GOARCH, CPUModel: "unknown", MemTotal: "unknown"}
-	if v := procField("/proc/cpuinfo", "model name"); v != "" {
-		m.CPUModel = v
-	}
-	if v := procField("/proc/meminfo", "MemTotal"); v != "" {
-		if kb, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(v, "kB")), 64); err == nil {
-			m.MemTotal = fmt.Sprintf("%.1f GiB", kb/(1<<20))
-		}
-	}
-	return m
-}
-
-// procField returns the value of the first "key: value" line of a /proc
-// file whose key is key.
-func procField(path, key string) string {
-	f, err := os.Open(path)
-	if err != nil {
-		return ""
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		k, v, ok := strings.Cut(sc.Text(), ":")
-		if ok && strings.TrimSpace(k) == key {
-			return strings.TrimSpace(v)
-		}
-	}
-	return ""
-}
+func describeMachine() machine { return sysinfo.Describe() }
 
 // loadAvg returns the one-minute load average, which tells whether other
 // work shared the machine during a run.
-func loadAvg() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "?"
-	}
-	f := strings.Fields(string(b))
-	if len(f) == 0 {
-		return "?"
-	}
-	return f[0]
-}
+func loadAvg() string { return sysinfo.LoadAvg()[0] }
 
 // latencies summarises a set of durations.
 type latencies struct {

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"os"
@@ -14,31 +13,19 @@ import (
 	"sync"
 	"syscall"
 	"time"
+
+	"huitong/bench/internal/sysinfo"
 )
 
 // machine describes the computer the benchmark runs on.
 type machine struct {
-	CPUs       int
-	GOMAXPROCS int
-	CPUModel   string
-	MemTotal   string
-	Go         string
-	OS         string
-	Code       string
-	Disk       string
+	sysinfo.Info
+	Code string
+	Disk string
 }
 
 func describeMachine(dir string) machine {
-	m := machine{CPUs: runtime.NumCPU(), GOMAXPROCS: runtime.GOMAXPROCS(0), Go: runtime.Version(),
-		OS: runtime.GOOS + "/" + runtime.GOARCH, CPUModel: "unknown", MemTotal: "unknown", Code: codeVersion()}
-	if v := procField("/proc/cpuinfo", "model name"); v != "" {
-		m.CPUModel = v
-	}
-	if v := procField("/proc/meminfo", "MemTotal"); v != "" {
-		if kb, err := strconv.ParseFloat(strings.TrimSpace(strings.TrimSuffix(v, "kB")), 64); err == nil {
-			m.MemTotal = fmt.Sprintf("%.1f GiB", kb/(1<<20))
-		}
-	}
+	m := machine{Info: sysinfo.Describe(), Code: codeVersion()}
 	if out, err := exec.Command("df", "-hT", dir).Output(); err == nil {
 		lines := strings.Split(strings.TrimSpace(string(out)), "\n")
 		if f := strings.Fields(lines[len(lines)-1]); len(f) >= 3 {
@@ -48,32 +35,9 @@ func describeMachine(dir string) machine {
 	return m
 }
 
-// procField returns the value of the first "key: value" line of a /proc
-// file whose key is key.
-func procField(path, key string) string {
-	f, err := os.Open(path)
-	if err != nil {
-		return ""
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		k, v, ok := strings.Cut(sc.Text(), ":")
-		if ok && strings.TrimSpace(k) == key {
-			return strings.TrimSpace(v)
-		}
-	}
-	return ""
-}
+func procField(path, key string) string { return sysinfo.ProcField(path, key) }
 
-func procKB(key string) uint64 {
-	v := procField("/proc/self/status", key)
-	kb, err := strconv.ParseUint(strings.TrimSpace(strings.TrimSuffix(v, "kB")), 10, 64)
-	if err != nil {
-		return 0
-	}
-	return kb << 10
-}
+func procKB(key string) uint64 { return sysinfo.SelfKB(key) }
 
 // String formats the use as "self / others", or "self / server / others"
 // when a PostgreSQL server worked.
@@ -87,17 +51,7 @@ func (c cpuUse) String() string {
 func mib(b uint64) string { return fmt.Sprintf("%.0f MiB", float64(b)/(1<<20)) }
 
 // loadAvg returns the 1-, 5- and 15-minute load averages.
-func loadAvg() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "?"
-	}
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return "?"
-	}
-	return strings.Join(f[:3], " ")
-}
+func loadAvg() string { return strings.Join(sysinfo.LoadAvg(), " ") }
 
 // cpuTimes is the CPU time used so far by the whole machine (from
 // /proc/stat, all CPUs) and by this process and its waited-for children.
