@@ -193,7 +193,7 @@ func run() error {
 			return fmt.Errorf("refresh: %w", err)
 		}
 		rep.coldRefresh = time.Since(t0)
-		rep.coldOthers = othersCPU(cpu0, readCPUTimes(), rep.coldRefresh)
+		rep.coldOthers, rep.coldPostgres = othersCPU(cpu0, readCPUTimes(), rep.coldRefresh)
 		rep.coldAttempts = attempt
 		rep.memAfter = measureMemory()
 		if cfg.quiet <= 0 || rep.coldOthers < cfg.quiet || attempt == 3 {
@@ -228,8 +228,8 @@ func run() error {
 				if err != nil {
 					return fmt.Errorf("%s: %w", p.name, err)
 				}
-				logf("  p50 %s p95 %s p99 %s max %s, %.0f/s; other processes used %.2f CPUs meanwhile",
-					ms(r.pct(50)), ms(r.pct(95)), ms(r.pct(99)), ms(r.max()), r.throughput(), r.others)
+				logf("  p50 %s p95 %s p99 %s max %s, %.0f/s; other processes used %.2f CPUs meanwhile, PostgreSQL %.2f",
+					ms(r.pct(50)), ms(r.pct(95)), ms(r.pct(99)), ms(r.max()), r.throughput(), r.others, r.postgres)
 				rep.runs = append(rep.runs, r)
 			}
 		}
@@ -337,7 +337,8 @@ func waitQuiet(limit float64, maxWait time.Duration) {
 	for said := false; ; said = true {
 		a := readCPUTimes()
 		time.Sleep(3 * time.Second)
-		others := othersCPU(a, readCPUTimes(), 3*time.Second)
+		others, pg := othersCPU(a, readCPUTimes(), 3*time.Second)
+		others += pg // this process is idle meanwhile: the server works for others
 		if others < limit {
 			return
 		}
@@ -500,13 +501,14 @@ func errorsJoin(errs ...error) error {
 
 // result is one measured run: every call's latency and which variant it ran.
 type result struct {
-	path    string
-	conc    int
-	lat     []time.Duration // in call order
-	variant []int
-	sorted  []time.Duration
-	wall    time.Duration
-	others  float64 // CPUs used by other processes meanwhile
+	path     string
+	conc     int
+	lat      []time.Duration // in call order
+	variant  []int
+	sorted   []time.Duration
+	wall     time.Duration
+	others   float64 // CPUs used by other processes meanwhile
+	postgres float64 // CPUs used by PostgreSQL server processes meanwhile
 }
 
 // measure makes n calls of fn from conc goroutines; call i runs variant
@@ -550,7 +552,7 @@ func measure(path string, conc, n int, order []int, fn func(int) error) (*result
 		}
 	}
 	r.wall = time.Since(start)
-	r.others = othersCPU(cpu0, readCPUTimes(), r.wall)
+	r.others, r.postgres = othersCPU(cpu0, readCPUTimes(), r.wall)
 	r.sorted = slices.Clone(r.lat)
 	slices.Sort(r.sorted)
 	return r, err

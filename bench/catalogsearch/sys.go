@@ -85,10 +85,12 @@ func procKB(key string) uint64 {
 func mib(b uint64) string { return fmt.Sprintf("%.0f MiB", float64(b)/(1<<20)) }
 
 // cpuTimes is the CPU time used so far by the whole machine (from
-// /proc/stat, all CPUs) and by this process.
+// /proc/stat, all CPUs), by PostgreSQL server processes and by this process.
 type cpuTimes struct {
-	machine, self time.Duration
+	machine, postgres, self time.Duration
 }
+
+const userHZ = time.Second / 100
 
 func readCPUTimes() cpuTimes {
 	var t cpuTimes
@@ -101,7 +103,29 @@ func readCPUTimes() cpuTimes {
 				continue
 			}
 			v, _ := strconv.ParseInt(f, 10, 64)
-			t.machine += time.Duration(v) * (time.Second / 100) // USER_HZ
+			t.machine += time.Duration(v) * userHZ
+		}
+	}
+	if ents, err := os.ReadDir("/proc"); err == nil {
+		for _, e := range ents {
+			if e.Name()[0] < '0' || e.Name()[0] > '9' {
+				continue
+			}
+			b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+			if err != nil {
+				continue
+			}
+			// pid (comm) state ppid ... utime(14) stime(15)
+			open, close := strings.IndexByte(string(b), '('), strings.LastIndexByte(string(b), ')')
+			if open < 0 || close < open || string(b[open+1:close]) != "postgres" {
+				continue
+			}
+			fs := strings.Fields(string(b[close+1:]))
+			if len(fs) > 12 {
+				u, _ := strconv.ParseInt(fs[11], 10, 64)
+				s, _ := strconv.ParseInt(fs[12], 10, 64)
+				t.postgres += time.Duration(u+s) * userHZ
+			}
 		}
 	}
 	var ru syscall.Rusage
@@ -111,11 +135,13 @@ func readCPUTimes() cpuTimes {
 	return t
 }
 
-// othersCPU returns the CPU time other processes used between a and b,
-// in CPUs (1.0 = one CPU busy all the time).
-func othersCPU(a, b cpuTimes, wall time.Duration) float64 {
-	other := (b.machine - a.machine) - (b.self - a.self)
-	return max(0, float64(other)/float64(wall))
+// othersCPU returns the CPU time processes other than this one and the
+// PostgreSQL server used between a and b, in CPUs (1.0 = one CPU busy all
+// the time), and the PostgreSQL server's.
+func othersCPU(a, b cpuTimes, wall time.Duration) (others, postgres float64) {
+	pg := b.postgres - a.postgres
+	other := (b.machine - a.machine) - (b.self - a.self) - pg
+	return max(0, float64(other)/float64(wall)), max(0, float64(pg)/float64(wall))
 }
 
 // codeVersion names the commit the benchmark runs on and whether the
