@@ -224,7 +224,7 @@ func run() error {
 			for _, p := range paths {
 				waitQuiet(cfg.quiet, cfg.quietWait)
 				logf("measuring %s at concurrency %d (%d calls)", p.name, c, p.n)
-				r, err := measure(p.name, c, p.n, rep.order, p.fn)
+				r, err := measure(p.name, c, p.n, p.mix, p.order, p.fn)
 				if err != nil {
 					return fmt.Errorf("%s: %w", p.name, err)
 				}
@@ -237,14 +237,24 @@ func run() error {
 	}
 
 	// 3. Phase A, as a server runs: only the service's index in memory.
-	// The query mix takes its page-2 tokens from the service's answers.
+	// The repeat mix takes its page-2 tokens from the service's answers.
+	// The service caches the rankings of recent queries (256 of them), so
+	// the first run of a query and a repeated one are measured apart: the
+	// first-run mix has more distinct queries than the cache holds and
+	// cycles through them in a fixed order, so that every call misses; the
+	// repeat mix fits in the cache and, after its warm-up pass, every call
+	// hits.
 	svcSearch := func(q catalog.Query) (catalog.Results, error) { return svc.Search(userCtx, q) }
 	mix, err := buildMix(orgs, svcSearch)
 	if err != nil {
 		return err
 	}
-	rep.mix = mix
-	rep.order = rng.Perm(len(mix))
+	cold := buildColdMix(orgs)
+	if len(cold) <= rankCacheEntries {
+		return fmt.Errorf("the first-run mix has %d queries, not more than the %d the cache holds", len(cold), rankCacheEntries)
+	}
+	rep.mix, rep.cold = mix, cold
+	order, coldOrder := rng.Perm(len(mix)), rng.Perm(len(cold))
 	svcPages := make([]string, len(mix))
 	for i, v := range mix {
 		res, err := svc.Search(userCtx, v.q)
@@ -253,10 +263,20 @@ func run() error {
 		}
 		svcPages[i] = pageString(res)
 	}
-	logf("query mix: %d variants over %d texts", len(mix), len(queryTexts))
+	svcColdPages := make([]string, len(cold))
+	for i, v := range cold {
+		res, err := svc.Search(userCtx, v.q)
+		if err != nil {
+			return err
+		}
+		svcColdPages[i] = pageString(res)
+		cold[i].total = res.Total
+	}
+	logf("query mixes: first runs %d queries over %d texts, repeats %d variants over %d texts", len(cold), len(cold)/6, len(mix), len(queryTexts))
 	err = measureAll([]measured{
-		{pathService, cfg.queries, func(v int) error { _, err := svc.Search(userCtx, mix[v].q); return err }},
-		{pathRev, cfg.queries, func(int) error { _, err := db.CatalogRev(ctx); return err }},
+		{pathServiceCold, cfg.queries, cold, coldOrder, func(v int) error { _, err := svc.Search(userCtx, cold[v].q); return err }},
+		{pathServiceWarm, cfg.queries, mix, order, func(v int) error { _, err := svc.Search(userCtx, mix[v].q); return err }},
+		{pathRev, cfg.queries, mix, order, func(int) error { _, err := db.CatalogRev(ctx); return err }},
 	})
 	if err != nil {
 		return err
@@ -293,12 +313,13 @@ func run() error {
 	logf("read all resources in %s; Index.PutBatch of all took %s", rep.readAll.Round(time.Millisecond), rep.buildIndex.Round(time.Millisecond))
 
 	// The service, the index and the baseline must give the same pages.
-	rep.mismatches = crossCheck(mix, svcPages, ix, naive)
+	rep.mismatches = append(crossCheck(cold, svcColdPages, ix, naive), crossCheck(mix, svcPages, ix, naive)...)
 	logf("result check: %d mismatches", len(rep.mismatches))
 
 	err = measureAll([]measured{
-		{pathIndex, cfg.queries, func(v int) error { _, err := ix.Search(mix[v].q); return err }},
-		{pathNaive, len(mix) * cfg.naiveRepeats, func(v int) error { _, err := naiveSearch(naive, mix[v].q); return err }},
+		{pathIndexCold, cfg.queries, cold, coldOrder, func(v int) error { _, err := ix.Search(cold[v].q); return err }},
+		{pathNaiveCold, len(cold) * cfg.naiveRepeats, cold, coldOrder, func(v int) error { _, err := naiveSearch(naive, cold[v].q); return err }},
+		{pathNaiveWarm, len(mix) * cfg.naiveRepeats, mix, order, func(v int) error { _, err := naiveSearch(naive, mix[v].q); return err }},
 	})
 	if err != nil {
 		return err
@@ -363,10 +384,12 @@ func writeHeapProfile(path string) error {
 
 // The measured paths.
 const (
-	pathService = "Service.Search (index + freshness check)"
-	pathIndex   = "Index.Search (index alone)"
-	pathNaive   = "baseline: linear scan"
-	pathRev     = "CatalogRev (freshness query alone)"
+	pathServiceCold = "Service.Search, first run of a query"
+	pathServiceWarm = "Service.Search, repeated query or next page"
+	pathIndexCold   = "Index.Search alone, first run of a query"
+	pathNaiveCold   = "baseline: linear scan, first-run mix"
+	pathNaiveWarm   = "baseline: linear scan, repeat mix"
+	pathRev         = "CatalogRev (freshness query alone)"
 )
 
 // queryTexts are the search texts of the mix, from very common to nothing.
@@ -406,6 +429,33 @@ var queryTexts = []struct{ text, note string }{
 	{"", "no text: browse by code"},
 }
 
+// moreTexts are further texts of the first-run mix, so that it has more
+// distinct queries than the rank cache holds.
+var moreTexts = []struct{ text, note string }{
+	{"食品经营许可", ""},
+	{"残疾人", ""},
+	{"退役军人", ""},
+	{"养老机构", ""},
+	{"教师资格", ""},
+	{"执业医师", ""},
+	{"道路运输", ""},
+	{"殡葬", ""},
+	{"收养登记", ""},
+	{"失业登记", ""},
+	{"就业", ""},
+	{"预防接种", ""},
+	{"建设工程规划许可", ""},
+	{"国有土地", ""},
+	{"经营异常", ""},
+	{"个体工商户", ""},
+	{"特困人员", ""},
+	{"临时救助", ""},
+	{"学生资助", ""},
+	{"工单 12345", "two terms"},
+	{"安吉县", "region, in provider names"},
+	{"税", "single character"},
+}
+
 type variant struct {
 	text, filter string
 	page         int
@@ -423,22 +473,33 @@ func (v variant) label() string {
 
 // buildMix crosses the texts with the filters; where a first page has a
 // next page, the second page (through its page token) is a variant too.
+// filter is one of the filters a text is crossed with.
+type filter struct {
+	name string
+	set  func(*catalog.Query)
+}
+
+// filtersFor returns the six filters of the i-th text: none, a provider,
+// a share type, a category, a level and an open type.
+func filtersFor(i int, orgs []benchOrg) []filter {
+	provider := orgs[(i*37+11)%len(orgs)].in.USCC
+	return []filter{
+		{"none", func(*catalog.Query) {}},
+		{"provider", func(q *catalog.Query) { q.Provider = provider }},
+		{"share_type=conditional", func(q *catalog.Query) { q.ShareType = catalog.ShareConditional }},
+		{"category=base", func(q *catalog.Query) { q.Category = catalog.CategoryBase }},
+		{"level=3", func(q *catalog.Query) { q.Level = 3 }},
+		{"open_type=open", func(q *catalog.Query) { q.OpenType = catalog.OpenOpen }},
+	}
+}
+
+// buildMix is the repeat mix: queryTexts crossed with their filters; where
+// a first page has a next page, the second page (through its page token)
+// is a variant too. Its distinct queries fit in the service's cache.
 func buildMix(orgs []benchOrg, search func(catalog.Query) (catalog.Results, error)) ([]variant, error) {
 	var mix []variant
 	for i, qt := range queryTexts {
-		provider := orgs[(i*37+11)%len(orgs)].in.USCC
-		filters := []struct {
-			name string
-			set  func(*catalog.Query)
-		}{
-			{"none", func(*catalog.Query) {}},
-			{"provider", func(q *catalog.Query) { q.Provider = provider }},
-			{"share_type=conditional", func(q *catalog.Query) { q.ShareType = catalog.ShareConditional }},
-			{"category=base", func(q *catalog.Query) { q.Category = catalog.CategoryBase }},
-			{"level=3", func(q *catalog.Query) { q.Level = 3 }},
-			{"open_type=open", func(q *catalog.Query) { q.OpenType = catalog.OpenOpen }},
-		}
-		for _, f := range filters {
+		for _, f := range filtersFor(i, orgs) {
 			q := catalog.Query{Text: qt.text, PageSize: 20}
 			f.set(&q)
 			res, err := search(q)
@@ -455,11 +516,34 @@ func buildMix(orgs []benchOrg, search func(catalog.Query) (catalog.Results, erro
 	return mix, nil
 }
 
-// measured is a path to measure: n calls of fn.
+// rankCacheEntries is how many query rankings catalog.Index caches
+// (cacheEntries in internal/catalog/search.go).
+const rankCacheEntries = 256
+
+// buildColdMix is the first-run mix: queryTexts and moreTexts crossed with
+// their filters, first pages only. It has more distinct queries than the
+// rank cache holds, so that, cycled in a fixed order, no query is still
+// cached when it comes back.
+func buildColdMix(orgs []benchOrg) []variant {
+	var mix []variant
+	for i, qt := range slices.Concat(queryTexts, moreTexts) {
+		for _, f := range filtersFor(i, orgs) {
+			q := catalog.Query{Text: qt.text, PageSize: 20}
+			f.set(&q)
+			mix = append(mix, variant{text: qt.text, filter: f.name, page: 1, q: q})
+		}
+	}
+	return mix
+}
+
+// measured is a path to measure: n calls of fn, call i with variant
+// order[i % len(order)] of mix.
 type measured struct {
-	name string
-	n    int
-	fn   func(int) error
+	name  string
+	n     int
+	mix   []variant
+	order []int
+	fn    func(int) error
 }
 
 func pageString(r catalog.Results) string {
@@ -502,6 +586,7 @@ func errorsJoin(errs ...error) error {
 // result is one measured run: every call's latency and which variant it ran.
 type result struct {
 	path     string
+	mix      []variant
 	conc     int
 	lat      []time.Duration // in call order
 	variant  []int
@@ -513,8 +598,8 @@ type result struct {
 
 // measure makes n calls of fn from conc goroutines; call i runs variant
 // order[i % len(order)].
-func measure(path string, conc, n int, order []int, fn func(int) error) (*result, error) {
-	r := &result{path: path, conc: conc, lat: make([]time.Duration, n), variant: make([]int, n)}
+func measure(path string, conc, n int, mix []variant, order []int, fn func(int) error) (*result, error) {
+	r := &result{path: path, conc: conc, mix: mix, lat: make([]time.Duration, n), variant: make([]int, n)}
 	// Warm up: one pass over the mix (at most n calls), not recorded.
 	for i := range min(n, len(order)) {
 		if err := fn(order[i]); err != nil {

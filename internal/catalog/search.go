@@ -404,11 +404,17 @@ func (ix *Index) Search(q Query) (Results, error) {
 	want := offset + size
 	key := q.cacheKey(groups)
 	ranked, ok := ix.cache.get(key, ix.gen, want)
-	if !ok {
+	switch {
+	case ok:
+	case want <= cachedHits:
 		// Rank a few pages at once: the next pages of a query come from
 		// the cache until the catalog changes.
-		ranked = ix.rank(q, groups, max(want, cachedHits))
+		ranked = ix.rank(q, groups, cachedHits)
 		ix.cache.put(key, ranked)
+	default:
+		// A deep page is ranked for this call only: caching it would let
+		// any caller pin up to a million hits per query in memory.
+		ranked = ix.rank(q, groups, want)
 	}
 	res := Results{Items: []Item{}, Total: ranked.total}
 	for i := offset; i < len(ranked.hits) && i < want; i++ {

@@ -222,3 +222,23 @@ func TestIndexDeepPages(t *testing.T) {
 		t.Errorf("after an edit, total %d, want 449 (stale cache?)", got.Total)
 	}
 }
+
+// TestIndexDeepPageNotCached shows that a deep page token does not pin its
+// ranking in the cache.
+func TestIndexDeepPageNotCached(t *testing.T) {
+	ix := NewIndex()
+	var all []Resource
+	for i := range 300 {
+		all = append(all, res(fmt.Sprintf("R%04d", i), fmt.Sprintf("人口资源%d", i), ""))
+	}
+	ix.PutBatch(all)
+	r, err := ix.Search(Query{Text: "人口", PageSize: 20, PageToken: encodeOffset(280)})
+	if err != nil || len(r.Items) != 20 {
+		t.Fatalf("deep page = %d items, %v", len(r.Items), err)
+	}
+	for el := ix.cache.order.Front(); el != nil; el = el.Next() {
+		if n := len(el.Value.(*cacheEntry).r.hits); n > cachedHits {
+			t.Errorf("cache holds %d hits for one query, more than %d", n, cachedHits)
+		}
+	}
+}
