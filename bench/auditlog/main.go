@@ -12,10 +12,10 @@
 //
 // SQLite runs in fresh directories under -dir (default the system temp
 // directory, which must be on a real disk for the numbers to mean
-// anything). For PostgreSQL it works in the database huitong_bench (created
+// anything). For PostgreSQL it works in the database huitong_bench_audit (created
 // when missing, its public schema dropped and recreated before each run),
 // never in the database -dsn names; it waits while another client is
-// connected to huitong_bench. Progress goes to stderr, the report to stdout.
+// connected to huitong_bench_audit. Progress goes to stderr, the report to stdout.
 package main
 
 import (

@@ -22,7 +22,7 @@ import (
 )
 
 // benchDB is the only PostgreSQL database the benchmark ever empties.
-const benchDB = "huitong_bench"
+const benchDB = "huitong_bench_audit"
 
 // sqliteParams are the store's connection settings (internal/store
 // openSQLite): WAL, synchronous=FULL, so that a commit is durable.

@@ -7,7 +7,7 @@
 //	go run ./bench/catalogsearch -n 100000 -db sqlite
 //	go run ./bench/catalogsearch -n 100000 -db postgres -dsn 'postgres://postgres@127.0.0.1:5432/test?sslmode=disable'
 //
-// For PostgreSQL it works in the database huitong_bench (created when
+// For PostgreSQL it works in the database huitong_bench_catalog (created when
 // missing, its public schema dropped and recreated before each run), never
 // in the database -dsn names. Progress goes to stderr, the report to stdout.
 package main

@@ -23,7 +23,7 @@ import (
 )
 
 // benchDB is the only PostgreSQL database the benchmark ever empties.
-const benchDB = "huitong_bench"
+const benchDB = "huitong_bench_catalog"
 
 // prepared is a store ready to open, described for the report.
 type prepared struct {
@@ -58,7 +58,7 @@ func prepareSQLite(ctx context.Context, dir string, reuse bool) (prepared, error
 		label: fmt.Sprintf("SQLite %s (modernc.org/sqlite, WAL, synchronous=FULL), file %s", version, path)}, nil
 }
 
-// preparePostgres creates the database huitong_bench if it is missing and,
+// preparePostgres creates the database huitong_bench_catalog if it is missing and,
 // unless reuse is set, empties its public schema, once no other session is
 // connected to it (waiting at most waitOthers). It never touches the
 // database adminDSN names.

@@ -12,8 +12,8 @@
 //	go run ./bench/ingest -rows 1000000 -db postgres -dsn 'postgres://postgres@127.0.0.1:5432/test?sslmode=disable'
 //
 // Generated files are cached in -dir. For PostgreSQL it works in the
-// database huitong_bench (or huitong_bench_ingest when another client is
-// connected to huitong_bench), created when missing and emptied first,
+// database huitong_bench_ingest (or huitong_bench_ingest2 when another client is
+// connected to it), created when missing and emptied first,
 // never in the database -dsn names. Progress goes to stderr, the report to
 // stdout.
 package main

@@ -29,8 +29,8 @@ import (
 // The PostgreSQL databases the benchmark may work in (and empty). The
 // second is used when another client is connected to the first.
 const (
-	benchDB    = "huitong_bench"
-	benchDBAlt = "huitong_bench_ingest"
+	benchDB    = "huitong_bench_ingest"
+	benchDBAlt = "huitong_bench_ingest2"
 )
 
 // backend is where the store lives.
@@ -57,8 +57,8 @@ func newSQLiteBackend(ctx context.Context, baseDir string) (*backend, error) {
 		label: fmt.Sprintf("SQLite %s (modernc.org/sqlite, the store's settings: WAL, synchronous=FULL), new file under %s", version, baseDir)}, nil
 }
 
-// newPostgresBackend picks the bench database (huitong_bench, or
-// huitong_bench_ingest when another client is connected to it), creates it
+// newPostgresBackend picks the bench database (huitong_bench_ingest, or
+// huitong_bench_ingest2 when another client is connected to it), creates it
 // when missing and empties its public schema. It never touches the
 // database adminDSN names.
 func newPostgresBackend(ctx context.Context, adminDSN string) (*backend, error) {
