@@ -8,10 +8,8 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
-	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"huitong/bench/internal/sysinfo"
@@ -53,71 +51,9 @@ func mib(b uint64) string { return fmt.Sprintf("%.0f MiB", float64(b)/(1<<20)) }
 // loadAvg returns the 1-, 5- and 15-minute load averages.
 func loadAvg() string { return strings.Join(sysinfo.LoadAvg(), " ") }
 
-// cpuTimes is the CPU time used so far by the whole machine (from
-// /proc/stat, all CPUs) and by this process and its waited-for children.
-type cpuTimes struct {
-	machine, self, children time.Duration
-	server                  time.Duration // processes named "postgres"
-}
+type cpuTimes = sysinfo.CPUTimes
 
-func readCPUTimes() cpuTimes {
-	var t cpuTimes
-	if f, err := os.ReadFile("/proc/stat"); err == nil {
-		line, _, _ := strings.Cut(string(f), "\n")
-		fs := strings.Fields(line)
-		// cpu user nice system idle iowait irq softirq steal ...
-		for i, f := range fs {
-			if i == 0 || i == 4 || i == 5 || i > 8 {
-				continue
-			}
-			v, _ := strconv.ParseInt(f, 10, 64)
-			t.machine += time.Duration(v) * (time.Second / 100) // USER_HZ
-		}
-	}
-	var ru syscall.Rusage
-	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
-		t.self = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-	}
-	if syscall.Getrusage(syscall.RUSAGE_CHILDREN, &ru) == nil {
-		t.children = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-	}
-	t.server = serverCPU()
-	return t
-}
-
-// serverCPU adds up the CPU time of the running processes named postgres
-// (a local server's backends and helpers). Processes that ended between
-// two readings drop out, so it is a lower bound.
-func serverCPU() time.Duration {
-	ents, err := os.ReadDir("/proc")
-	if err != nil {
-		return 0
-	}
-	var total time.Duration
-	for _, e := range ents {
-		if e.Name()[0] < '0' || e.Name()[0] > '9' {
-			continue
-		}
-		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
-		if err != nil {
-			continue
-		}
-		s := string(b)
-		open, end := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
-		if open < 0 || end < open || s[open+1:end] != "postgres" {
-			continue
-		}
-		f := strings.Fields(s[end+1:])
-		// After the comm: state is field 3 of stat, utime 14 and stime 15.
-		if len(f) < 13 {
-			continue
-		}
-		u, _ := strconv.ParseInt(f[11], 10, 64)
-		st, _ := strconv.ParseInt(f[12], 10, 64)
-		total += time.Duration(u+st) * (time.Second / 100)
-	}
-	return total
-}
+func readCPUTimes() cpuTimes { return sysinfo.ReadCPUTimes() }
 
 // cpuUse is the CPU a measured interval used, in CPUs (1.0 = one CPU busy
 // all the time): by this process (and the children it ran), by the
@@ -127,9 +63,9 @@ type cpuUse struct {
 }
 
 func cpuBetween(a, b cpuTimes, wall time.Duration) cpuUse {
-	self := (b.self - a.self) + (b.children - a.children)
-	server := max(0, b.server-a.server)
-	other := (b.machine - a.machine) - self - server
+	self := (b.Self - a.Self) + (b.Children - a.Children)
+	server := max(0, b.Server-a.Server)
+	other := (b.Machine - a.Machine) - self - server
 	return cpuUse{Self: float64(self) / float64(wall), Server: float64(server) / float64(wall), Others: max(0, float64(other)/float64(wall))}
 }
 
@@ -242,24 +178,7 @@ func (p *memPeak) finish() {
 	}
 }
 
-// codeVersion names the commit the benchmark runs on and whether the
-// ingest and store code differ from it.
-func codeVersion() string {
-	rev, err := exec.Command("git", "rev-parse", "--short=12", "HEAD").Output()
-	if err != nil {
-		return "unknown commit"
-	}
-	s := "commit " + strings.TrimSpace(string(rev))
-	st, err := exec.Command("git", "status", "--porcelain", "--", "internal/ingest", "internal/store").Output()
-	switch {
-	case err != nil:
-	case len(strings.TrimSpace(string(st))) == 0:
-		s += ", internal/ingest and internal/store as committed"
-	default:
-		s += ", with uncommitted changes in internal/ingest or internal/store (the working tree at build time)"
-	}
-	return s
-}
+func codeVersion() string { return sysinfo.CodeVersion("internal/ingest", "internal/store") }
 
 func logf(format string, args ...any) {
 	fmt.Fprintf(os.Stderr, "%s "+format+"\n", append([]any{time.Now().Format("15:04:05")}, args...)...)

@@ -6,9 +6,12 @@ import (
 	"bufio"
 	"fmt"
 	"os"
+	"os/exec"
 	"runtime"
 	"strconv"
 	"strings"
+	"syscall"
+	"time"
 )
 
 // Info describes the computer and the Go build.
@@ -77,4 +80,88 @@ func LoadAvg() []string {
 		return []string{"?", "?", "?"}
 	}
 	return f[:3]
+}
+
+// CPUTimes is the CPU time used so far: by the whole machine (all CPUs,
+// from /proc/stat), by the running processes named postgres (a local
+// server's backends; ones that ended drop out, so it is a lower bound), by
+// this process, and by the children it waited for.
+type CPUTimes struct {
+	Machine, Server, Self, Children time.Duration
+}
+
+// userHZ is the unit of /proc's CPU times.
+const userHZ = time.Second / 100
+
+// ReadCPUTimes reads the CPU times now.
+func ReadCPUTimes() CPUTimes {
+	var t CPUTimes
+	if f, err := os.ReadFile("/proc/stat"); err == nil {
+		line, _, _ := strings.Cut(string(f), "\n")
+		// cpu user nice system idle iowait irq softirq steal ...
+		for i, f := range strings.Fields(line) {
+			if i == 0 || i == 4 || i == 5 || i > 8 {
+				continue
+			}
+			v, _ := strconv.ParseInt(f, 10, 64)
+			t.Machine += time.Duration(v) * userHZ
+		}
+	}
+	t.Server = serverCPU()
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) == nil {
+		t.Self = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	}
+	if syscall.Getrusage(syscall.RUSAGE_CHILDREN, &ru) == nil {
+		t.Children = time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	}
+	return t
+}
+
+func serverCPU() time.Duration {
+	ents, err := os.ReadDir("/proc")
+	if err != nil {
+		return 0
+	}
+	var total time.Duration
+	for _, e := range ents {
+		if e.Name()[0] < '0' || e.Name()[0] > '9' {
+			continue
+		}
+		b, err := os.ReadFile("/proc/" + e.Name() + "/stat")
+		if err != nil {
+			continue
+		}
+		s := string(b)
+		open, end := strings.IndexByte(s, '('), strings.LastIndexByte(s, ')')
+		if open < 0 || end < open || s[open+1:end] != "postgres" {
+			continue
+		}
+		// After the comm: utime and stime are fields 14 and 15 of stat.
+		if f := strings.Fields(s[end+1:]); len(f) > 12 {
+			u, _ := strconv.ParseInt(f[11], 10, 64)
+			st, _ := strconv.ParseInt(f[12], 10, 64)
+			total += time.Duration(u+st) * userHZ
+		}
+	}
+	return total
+}
+
+// CodeVersion names the commit the benchmark runs on and whether the
+// measured packages (paths relative to the module) differ from it.
+func CodeVersion(paths ...string) string {
+	rev, err := exec.Command("git", "rev-parse", "--short=12", "HEAD").Output()
+	if err != nil {
+		return "unknown commit"
+	}
+	s := "commit " + strings.TrimSpace(string(rev))
+	st, err := exec.Command("git", append([]string{"status", "--porcelain", "--"}, paths...)...).Output()
+	switch {
+	case err != nil:
+	case len(strings.TrimSpace(string(st))) == 0:
+		s += ", " + strings.Join(paths, " and ") + " as committed"
+	default:
+		s += ", with uncommitted changes in " + strings.Join(paths, " or ") + " (the working tree at build time)"
+	}
+	return s
 }
