@@ -184,3 +184,10 @@ var (
 	ErrNoRecord  = errors.New("record not found")
 	ErrDuplicate = errors.New("record conflicts with an existing one")
 )
+
+// Fault wraps one of our own failures (a database error, say) as an Internal
+// error: the caller sees a generic message, the log sees op and the cause.
+func Fault(op string, err error) error {
+	return &Error{Kind: Internal, Code: "internal", Message: "服务器内部错误",
+		MessageEN: "internal error", Err: fmt.Errorf("%s: %w", op, err)}
+}

@@ -36,14 +36,14 @@ func (l *Log) ProveInclusion(ctx context.Context, index, size int64) (tlog.Recor
 	}
 	cur, err := l.currentSize(ctx)
 	if err != nil {
-		return nil, internal("checkpoint", err)
+		return nil, huitong.Fault("audit checkpoint", err)
 	}
 	if index < 0 || size <= index || size > cur {
 		return nil, badRange("须满足 0 ≤ index < size ≤ %d（最新检查点）", "want 0 <= index < size <= %d (the latest checkpoint)", cur)
 	}
 	p, err := tlog.ProveRecord(size, index, l.storeReader(ctx))
 	if err != nil {
-		return nil, internal("prove record", err)
+		return nil, huitong.Fault("audit prove record", err)
 	}
 	return p, nil
 }
@@ -56,14 +56,14 @@ func (l *Log) ProveConsistency(ctx context.Context, old, new int64) (tlog.TreePr
 	}
 	cur, err := l.currentSize(ctx)
 	if err != nil {
-		return nil, internal("checkpoint", err)
+		return nil, huitong.Fault("audit checkpoint", err)
 	}
 	if old < 1 || new < old || new > cur {
 		return nil, badRange("须满足 1 ≤ old ≤ new ≤ %d（最新检查点）", "want 1 <= old <= new <= %d (the latest checkpoint)", cur)
 	}
 	p, err := tlog.ProveTree(new, old, l.storeReader(ctx))
 	if err != nil {
-		return nil, internal("prove tree", err)
+		return nil, huitong.Fault("audit prove tree", err)
 	}
 	return p, nil
 }
@@ -90,13 +90,13 @@ func (l *Log) Entries(ctx context.Context, f Filter) ([]Listed, error) {
 	f.Limit = min(f.Limit, 1001)
 	recs, err := l.store.AuditFind(ctx, f)
 	if err != nil {
-		return nil, internal("find records", err)
+		return nil, huitong.Fault("audit find records", err)
 	}
 	out := make([]Listed, len(recs))
 	for i, r := range recs {
 		data, err := r.Encode()
 		if err != nil {
-			return nil, internal("encode", err)
+			return nil, huitong.Fault("audit encode", err)
 		}
 		out[i] = Listed{Record: r, LeafHash: tlog.RecordHash(data)}
 	}
@@ -111,7 +111,7 @@ func (l *Log) History(ctx context.Context, subject string, before int64, limit i
 	}
 	recs, err := l.store.AuditBySubject(ctx, subjectBytes(subject), before, limit)
 	if err != nil {
-		return nil, internal("history", err)
+		return nil, huitong.Fault("audit history", err)
 	}
 	return recs, nil
 }
@@ -144,11 +144,6 @@ func (l *Log) Tracker(ctx context.Context, id string, before int64, limit int) (
 	}
 	recs, err := l.History(ctx, l.subjects.Of(id), before, limit)
 	return recs, idx, err
-}
-
-func internal(op string, err error) error {
-	return &huitong.Error{Kind: huitong.Internal, Code: "internal", Message: "服务器内部错误",
-		MessageEN: "internal error", Err: fmt.Errorf("audit %s: %w", op, err)}
 }
 
 // TileHeight is the C2SP tlog-tiles tile height: 256 hashes a tile.
@@ -245,7 +240,7 @@ func (l *Log) Tile(ctx context.Context, level int, n int64, width int) ([]byte, 
 	}
 	size, err := l.currentSize(ctx)
 	if err != nil {
-		return nil, internal("checkpoint", err)
+		return nil, huitong.Fault("audit checkpoint", err)
 	}
 	// The tile holds hashes of level 8*level; hash k there covers leaves
 	// [k<<shift, (k+1)<<shift).
@@ -263,10 +258,10 @@ func (l *Log) Tile(ctx context.Context, level int, n int64, width int) ([]byte, 
 	if level < 0 {
 		recs, err := l.store.AuditRecords(ctx, start, end)
 		if err != nil {
-			return nil, internal("records", err)
+			return nil, huitong.Fault("audit records", err)
 		}
 		if int64(len(recs)) != end-start {
-			return nil, internal("records", errors.New("short read"))
+			return nil, huitong.Fault("audit records", errors.New("short read"))
 		}
 		var out []byte
 		for _, r := range recs {
@@ -278,7 +273,7 @@ func (l *Log) Tile(ctx context.Context, level int, n int64, width int) ([]byte, 
 	t := tlog.Tile{H: TileHeight, L: level, N: n, W: width}
 	data, err := tlog.ReadTileData(t, l.storeReader(ctx))
 	if err != nil {
-		return nil, internal("tile", err)
+		return nil, huitong.Fault("audit tile", err)
 	}
 	return data, nil
 }
@@ -294,7 +289,7 @@ func (l *Log) Checkpoints(ctx context.Context, limit int) ([]CheckpointInfo, err
 	}
 	list, err := l.store.AuditCheckpoints(ctx, min(limit, 500))
 	if err != nil {
-		return nil, internal("checkpoints", err)
+		return nil, huitong.Fault("audit checkpoints", err)
 	}
 	if list == nil {
 		list = []CheckpointInfo{}

@@ -71,7 +71,7 @@ func (s *Service) Search(ctx context.Context, q Query) (Results, error) {
 	}
 	q.Provider = strings.ToUpper(strings.TrimSpace(q.Provider))
 	if err := s.Refresh(ctx); err != nil {
-		return Results{}, internal("refresh index", err)
+		return Results{}, huitong.Fault("catalog refresh index", err)
 	}
 	return s.index.Search(q)
 }

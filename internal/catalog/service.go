@@ -3,7 +3,6 @@ package catalog
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -99,11 +98,6 @@ func (s *Service) deny(ctx context.Context, action, object string, refusal error
 	return refusal
 }
 
-func internal(op string, err error) error {
-	return &huitong.Error{Kind: huitong.Internal, Code: "internal", Message: "服务器内部错误",
-		MessageEN: "internal error", Err: fmt.Errorf("%s: %w", op, err)}
-}
-
 func errResourceNotFound(code string) error {
 	return huitong.NotFoundf("resource_not_found", "信息资源 %s 不存在", "resource %s not found", code)
 }
@@ -149,13 +143,13 @@ func (s *Service) Create(ctx context.Context, in Input) (Resource, error) {
 	// The code is taken first so that the audit record, written before the
 	// resource, can name it.
 	if r.Code, err = s.Store.NextResourceCode(ctx, prefix); err != nil {
-		return Resource{}, internal("next code", err)
+		return Resource{}, huitong.Fault("catalog next code", err)
 	}
 	r.Version = 1
 	err = s.change(ctx, "catalog.create", r, func() error {
 		var err error
 		if r, err = s.Store.CreateResource(ctx, r, prefix); err != nil {
-			return internal("create resource", err)
+			return huitong.Fault("catalog create resource", err)
 		}
 		return nil
 	})
@@ -177,7 +171,7 @@ func (s *Service) build(ctx context.Context, p *huitong.Principal, in Input) (Re
 		if _, err := s.Store.GetResource(ctx, c); errors.Is(err, huitong.ErrNoRecord) {
 			return Resource{}, huitong.NotFoundf("related_not_found", "关联资源 %s 不存在", "related resource %s not found", c)
 		} else if err != nil {
-			return Resource{}, internal("get related", err)
+			return Resource{}, huitong.Fault("catalog get related", err)
 		}
 	}
 	if related == nil {
@@ -251,7 +245,7 @@ func (s *Service) Update(ctx context.Context, code string, in Input) (Resource, 
 		case errors.Is(err, huitong.ErrNoRecord):
 			return errResourceNotFound(code)
 		case err != nil:
-			return internal("update resource", err)
+			return huitong.Fault("catalog update resource", err)
 		}
 		return nil
 	})
@@ -268,7 +262,7 @@ func (s *Service) get(ctx context.Context, code string) (Resource, error) {
 		return Resource{}, errResourceNotFound(code)
 	}
 	if err != nil {
-		return Resource{}, internal("get resource", err)
+		return Resource{}, huitong.Fault("catalog get resource", err)
 	}
 	return r, nil
 }
@@ -296,7 +290,7 @@ func (s *Service) GetVersion(ctx context.Context, code string, version int) (Res
 		return Resource{}, huitong.NotFoundf("version_not_found", "信息资源 %s 没有版本 %d", "resource %s has no version %d", code, version)
 	}
 	if err != nil {
-		return Resource{}, internal("get version", err)
+		return Resource{}, huitong.Fault("catalog get version", err)
 	}
 	return r, nil
 }
@@ -318,7 +312,7 @@ func (s *Service) Versions(ctx context.Context, code string) ([]Version, error) 
 	}
 	all, err := s.Store.ListResourceVersions(ctx, code)
 	if err != nil {
-		return nil, internal("list versions", err)
+		return nil, huitong.Fault("catalog list versions", err)
 	}
 	if len(all) == 0 {
 		return nil, errResourceNotFound(code)

@@ -35,7 +35,7 @@ func (s *Service) GetBatch(ctx context.Context, id int64) (Batch, error) {
 		return Batch{}, errBatchNotFound(id)
 	}
 	if err != nil {
-		return Batch{}, internal("get batch", err)
+		return Batch{}, huitong.Fault("ingest get batch", err)
 	}
 	r, err := s.Resource(ctx, b.ResourceCode)
 	if err != nil {
@@ -45,7 +45,7 @@ func (s *Service) GetBatch(ctx context.Context, id int64) (Batch, error) {
 		return Batch{}, errBatchNotFound(id) // do not tell others it exists
 	}
 	if b.Errors, err = s.Store.Findings(ctx, id, 0, reportErrors); err != nil {
-		return Batch{}, internal("findings", err)
+		return Batch{}, huitong.Fault("ingest findings", err)
 	}
 	if b.Errors == nil {
 		b.Errors = []Finding{}
@@ -82,20 +82,20 @@ func (s *Service) BatchReport(ctx context.Context, id int64) (Report, error) {
 	}
 	rep := Report{Batch: b}
 	if rep.Findings, err = s.Store.Findings(ctx, id, 0, maxFindings); err != nil {
-		return Report{}, internal("findings", err)
+		return Report{}, huitong.Fault("ingest findings", err)
 	}
 	sealed, err := s.Store.RejectedRows(ctx, id)
 	if err != nil {
-		return Report{}, internal("rejected rows", err)
+		return Report{}, huitong.Fault("ingest rejected rows", err)
 	}
 	for _, sr := range sealed {
 		plain, err := s.Sealer.Open(sr.Data)
 		if err != nil {
-			return Report{}, internal("open rejected row", err)
+			return Report{}, huitong.Fault("ingest open rejected row", err)
 		}
 		var cells []string
 		if err := json.Unmarshal(plain, &cells); err != nil {
-			return Report{}, internal("decode rejected row", err)
+			return Report{}, huitong.Fault("ingest decode rejected row", err)
 		}
 		rep.Rejected = append(rep.Rejected, Rejected{Row: sr.Row, Cells: cells})
 	}
@@ -116,12 +116,12 @@ func (s *Service) DeleteRecord(ctx context.Context, code, key string) error {
 	key = s.normalizeKey(r, key)
 	defer s.lock(r.Code)()
 	if err := s.Store.PrepareRecords(ctx, r); err != nil {
-		return internal("prepare records", err)
+		return huitong.Fault("ingest prepare records", err)
 	}
 	if _, err := s.Store.GetRecord(ctx, r, key); errors.Is(err, huitong.ErrNoRecord) {
 		return huitong.NotFoundf("record_not_found", "记录不存在", "no record with that key")
 	} else if err != nil {
-		return internal("get record", err)
+		return huitong.Fault("ingest get record", err)
 	}
 	if _, err := s.Audit.Append(ctx, audit.Entry{Action: "ingest.delete", Object: "resource:" + r.Code, Rule: rule(p),
 		Subjects: keySubjects(r, key), Detail: map[string]string{"count": "1"}}); err != nil {
@@ -132,7 +132,7 @@ func (s *Service) DeleteRecord(ctx context.Context, code, key string) error {
 		return huitong.NotFoundf("record_not_found", "记录不存在", "no record with that key")
 	}
 	if err != nil {
-		return internal("delete record", err)
+		return huitong.Fault("ingest delete record", err)
 	}
 	return nil
 }
@@ -198,25 +198,23 @@ var cycleDays = map[string]float64{"realtime": 1, "daily": 1, "weekly": 7, "mont
 // fields), timeliness (last update against the update cycle), each 0-100,
 // and the score, their weighted mean. Errors: Unauthenticated, NotFound.
 func (s *Service) Quality(ctx context.Context, code string) (Quality, error) {
-	p, err := huitong.Require(ctx)
-	if err != nil {
+	if _, err := huitong.Require(ctx); err != nil {
 		return Quality{}, err
 	}
 	r, err := s.Resource(ctx, code)
 	if err != nil {
 		return Quality{}, err
 	}
-	_ = p
 	if err := s.Store.PrepareRecords(ctx, r); err != nil {
-		return Quality{}, internal("prepare records", err)
+		return Quality{}, huitong.Fault("ingest prepare records", err)
 	}
 	st, err := s.Store.Stats(ctx, r)
 	if err != nil {
-		return Quality{}, internal("stats", err)
+		return Quality{}, huitong.Fault("ingest stats", err)
 	}
 	batches, err := s.Store.ListBatches(ctx, r.Code, 0, 20)
 	if err != nil {
-		return Quality{}, internal("batches", err)
+		return Quality{}, huitong.Fault("ingest batches", err)
 	}
 	q := Quality{ResourceCode: r.Code, Records: st.Records, UpdateCycle: r.UpdateCycle, Fields: []FieldQuality{}, Trend: []BatchQuality{}}
 	// Per-field failures in the latest committed batch.
@@ -231,7 +229,7 @@ func (s *Service) Quality(ctx context.Context, code string) (Quality, error) {
 	if latest != nil {
 		fs, err := s.Store.Findings(ctx, latest.ID, 0, maxFindings)
 		if err != nil {
-			return Quality{}, internal("findings", err)
+			return Quality{}, huitong.Fault("ingest findings", err)
 		}
 		seen := map[string]bool{}
 		for _, f := range fs {
@@ -326,7 +324,7 @@ func (s *Service) ListBatches(ctx context.Context, code string, before int64) ([
 	}
 	bs, err := s.Store.ListBatches(ctx, r.Code, before, 51)
 	if err != nil {
-		return nil, "", internal("list batches", err)
+		return nil, "", huitong.Fault("ingest list batches", err)
 	}
 	next := ""
 	if len(bs) > 50 {

@@ -55,11 +55,6 @@ const (
 	findingsChunk = 1000
 )
 
-func internal(op string, err error) error {
-	return &huitong.Error{Kind: huitong.Internal, Code: "internal", Message: "服务器内部错误",
-		MessageEN: "internal error", Err: fmt.Errorf("ingest %s: %w", op, err)}
-}
-
 // canWrite reports whether p may feed data into a provider's resources: its
 // provider officers and provider apps, and admins.
 func canWrite(p *huitong.Principal, provider string) bool {
@@ -192,7 +187,7 @@ func (s *Service) Ingest(ctx context.Context, code string, up Upload) (Batch, er
 		if e := fileError(err); e != nil {
 			return Batch{}, e
 		}
-		return Batch{}, internal("open", err)
+		return Batch{}, huitong.Fault("ingest open", err)
 	}
 	defer tbl.Close()
 	if e, ok := tbl.(interface{ Encoding() string }); ok && e.Encoding() != "" {
@@ -205,25 +200,25 @@ func (s *Service) Ingest(ctx context.Context, code string, up Upload) (Batch, er
 	checkers := make([]*Checker, len(r.Fields))
 	for i, f := range r.Fields {
 		if checkers[i], err = NewChecker(f, s.Now()); err != nil {
-			return Batch{}, internal("rules of "+f.Name, err)
+			return Batch{}, huitong.Fault("ingest rules of "+f.Name, err)
 		}
 	}
 	defer s.lock(r.Code)()
 	if err := s.Store.PrepareRecords(ctx, r); err != nil {
-		return Batch{}, internal("prepare records", err)
+		return Batch{}, huitong.Fault("ingest prepare records", err)
 	}
 	b := Batch{ResourceCode: r.Code, Version: r.Version, Mode: mode, Strict: up.Strict, Format: string(format),
 		Encoding: charset, Filename: up.Filename, Status: "processing", Columns: m.columns, Unknown: m.unknown,
 		CreatedBy: p.Actor(), CreatedAt: s.Now().UTC(), AuditIndex: -1}
 	if b.ID, err = s.Store.CreateBatch(ctx, b); err != nil {
-		return Batch{}, internal("create batch", err)
+		return Batch{}, huitong.Fault("ingest create batch", err)
 	}
 	fail := func(status string, cause error) (Batch, error) {
 		s.Store.DropStage(context.WithoutCancel(ctx), b.ID)
 		b.Status, b.FinishedAt = status, s.Now().UTC()
 		b.Inserted, b.Updated, b.Unchanged, b.Deleted = 0, 0, 0, 0
 		if err := s.Store.FinishBatch(context.WithoutCancel(ctx), b); err != nil {
-			return b, internal("finish batch", err)
+			return b, huitong.Fault("ingest finish batch", err)
 		}
 		return b, cause
 	}
@@ -242,7 +237,7 @@ func (s *Service) Ingest(ctx context.Context, code string, up Upload) (Batch, er
 	}
 	plan, err := s.Store.Plan(ctx, r, b)
 	if err != nil {
-		return fail(StatusFailed, internal("plan", err))
+		return fail(StatusFailed, huitong.Fault("ingest plan", err))
 	}
 	if len(plan.Conflicts) > 0 {
 		quarantine, err := s.conflictRows(ctx, r, b, plan.Conflicts)
@@ -250,7 +245,7 @@ func (s *Service) Ingest(ctx context.Context, code string, up Upload) (Batch, er
 			return fail(StatusFailed, err)
 		}
 		if err := s.Store.SaveFindings(ctx, b.ID, plan.Conflicts, quarantine); err != nil {
-			return fail(StatusFailed, internal("save findings", err))
+			return fail(StatusFailed, huitong.Fault("ingest save findings", err))
 		}
 		b.Errors = appendReport(b.Errors, plan.Conflicts)
 	}
@@ -279,7 +274,7 @@ func (s *Service) Ingest(ctx context.Context, code string, up Upload) (Batch, er
 	if _, err := s.Store.Merge(ctx, r, &b); err != nil {
 		s.Audit.Append(context.WithoutCancel(ctx), audit.Entry{Action: "ingest.batch", Object: "resource:" + r.Code,
 			Outcome: audit.Failed, Reason: "internal", Detail: map[string]string{"batch_id": strconv.FormatInt(b.ID, 10)}})
-		return fail(StatusFailed, internal("merge", err))
+		return fail(StatusFailed, huitong.Fault("ingest merge", err))
 	}
 	return b, nil
 }
@@ -330,7 +325,7 @@ func (s *Service) read(ctx context.Context, r catalog.Resource, tbl Table, m map
 	flush := func(force bool) error {
 		if len(staged) >= stageChunk || (force && len(staged) > 0) {
 			if err := s.Store.Stage(ctx, r, b.ID, staged); err != nil {
-				return internal("stage", err)
+				return huitong.Fault("ingest stage", err)
 			}
 			staged = staged[:0]
 		}
@@ -340,7 +335,7 @@ func (s *Service) read(ctx context.Context, r catalog.Resource, tbl Table, m map
 				keep = keep[:max(0, maxFindings-stored)]
 			}
 			if err := s.Store.SaveFindings(ctx, b.ID, keep, rejected); err != nil {
-				return internal("save findings", err)
+				return huitong.Fault("ingest save findings", err)
 			}
 			stored += len(keep)
 			findings, rejected = findings[:0], rejected[:0]
@@ -476,7 +471,7 @@ func (s *Service) stage(r catalog.Resource, n int64, row int, key string, norm [
 		}
 		v, err := Typed(f, norm[i])
 		if err != nil {
-			return st, internal("typed value of "+f.Name, err)
+			return st, huitong.Fault("ingest typed value of "+f.Name, err)
 		}
 		st.Values[i] = v
 	}
@@ -511,7 +506,7 @@ func (s *Service) conflictRows(ctx context.Context, r catalog.Resource, b Batch,
 	}
 	staged, err := s.Store.StagedRows(ctx, r, b.ID, rows)
 	if err != nil {
-		return nil, internal("staged rows", err)
+		return nil, huitong.Fault("ingest staged rows", err)
 	}
 	byField := map[string]int{}
 	for i, f := range r.Fields {
@@ -528,7 +523,7 @@ func (s *Service) conflictRows(ctx context.Context, r catalog.Resource, b Batch,
 			v := fmt.Sprint(st.Values[i])
 			if r.Fields[i].Encrypted() {
 				if v, err = s.Sealer.OpenString(v); err != nil {
-					return nil, internal("open staged value", err)
+					return nil, huitong.Fault("ingest open staged value", err)
 				}
 			}
 			cells[c] = v

@@ -65,7 +65,7 @@ func (s *Service) CreateApp(ctx context.Context, orgUSCC string, in AppInput) (A
 	a := App{OrgUSCC: o.USCC, Name: name, Roles: roles, CreatedBy: p.Actor(), CreatedAt: now}
 	a.ID, err = s.Store.CreateApp(ctx, a, Token{Hash: hash, Kind: TokenApp, CreatedAt: now})
 	if err != nil {
-		return App{}, internal("create app", err)
+		return App{}, huitong.Fault("org create app", err)
 	}
 	if err := s.record(ctx, audit.Entry{Action: "app.create", Object: "app:" + strconv.FormatInt(a.ID, 10),
 		Detail: map[string]string{"org_uscc": a.OrgUSCC, "name": a.Name, "roles": strings.Join(a.Roles, ",")}}); err != nil {
@@ -97,7 +97,7 @@ func (s *Service) ListApps(ctx context.Context, orgUSCC, pageToken string, size 
 	size = pageSize(size)
 	items, err := s.Store.ListApps(ctx, o.USCC, after, size+1)
 	if err != nil {
-		return Page[App]{}, internal("list apps", err)
+		return Page[App]{}, huitong.Fault("org list apps", err)
 	}
 	page := Page[App]{Items: items}
 	if len(items) > size {
@@ -126,7 +126,7 @@ func (s *Service) RevokeApp(ctx context.Context, orgUSCC string, id int64) (App,
 		return App{}, huitong.NotFoundf("app_not_found", "应用 %d 不存在", "app %d not found", id)
 	}
 	if err != nil {
-		return App{}, internal("get app", err)
+		return App{}, huitong.Fault("org get app", err)
 	}
 	e := audit.Entry{Action: "app.revoke", Object: "app:" + strconv.FormatInt(id, 10),
 		Detail: map[string]string{"org_uscc": a.OrgUSCC, "name": a.Name}}
@@ -137,7 +137,7 @@ func (s *Service) RevokeApp(ctx context.Context, orgUSCC string, id int64) (App,
 	now := s.now()
 	err = s.change(ctx, e, func() error {
 		if err := s.Store.RevokeApp(ctx, id, now); err != nil {
-			return internal("revoke app", err)
+			return huitong.Fault("org revoke app", err)
 		}
 		return nil
 	})

@@ -65,7 +65,7 @@ func (s *Service) login(ctx context.Context, username, password string, public b
 		return LoginResult{}, errBadCredentials
 	}
 	if err != nil {
-		return LoginResult{}, internal("get user", err)
+		return LoginResult{}, huitong.Fault("org get user", err)
 	}
 	who := audit.Entry{Action: action, Object: "user:" + u.Username, Actor: huitong.PrincipalUser + ":" + u.Username, ActorOrg: u.OrgUSCC}
 	fail := func(e error) (LoginResult, error) {
@@ -81,13 +81,13 @@ func (s *Service) login(ctx context.Context, username, password string, public b
 	}
 	ok, err := CheckPassword(password, u.PasswordHash)
 	if err != nil {
-		return LoginResult{}, internal("check password", err)
+		return LoginResult{}, huitong.Fault("org check password", err)
 	}
 	if !ok {
 		until := now.Add(LockDuration)
 		locked, err := s.Store.RecordLoginFailure(ctx, u.ID, now, now.Add(-LockWindow), LockThreshold, until)
 		if err != nil {
-			return LoginResult{}, internal("record login failure", err)
+			return LoginResult{}, huitong.Fault("org record login failure", err)
 		}
 		if locked {
 			return fail(errLocked(until, now))
@@ -105,13 +105,13 @@ func (s *Service) login(ctx context.Context, username, password string, public b
 		return fail(huitong.Forbiddenf("citizen_account", "公众用户请通过互联网公众服务入口登录", "citizen users log in on the public address"))
 	}
 	if err := s.Store.ClearLoginFailures(ctx, u.ID); err != nil {
-		return LoginResult{}, internal("clear login failures", err)
+		return LoginResult{}, huitong.Fault("org clear login failures", err)
 	}
 	tok, hash := newToken(sessionPrefix)
 	exp := now.Add(s.SessionTTL)
 	tid, err := s.Store.CreateToken(ctx, Token{Hash: hash, Kind: TokenSession, UserID: u.ID, CreatedAt: now, ExpiresAt: exp})
 	if err != nil {
-		return LoginResult{}, internal("create token", err)
+		return LoginResult{}, huitong.Fault("org create token", err)
 	}
 	who.Outcome = audit.Allowed
 	who.Detail = map[string]string{"token_id": strconv.FormatInt(tid, 10)}
@@ -143,7 +143,7 @@ func (s *Service) Logout(ctx context.Context) error {
 	return s.change(ctx, audit.Entry{Action: "auth.logout", Object: "user:" + p.Name,
 		Detail: map[string]string{"token_id": strconv.FormatInt(p.TokenID, 10)}}, func() error {
 		if err := s.Store.RevokeToken(ctx, p.TokenID, s.now()); err != nil {
-			return internal("revoke token", err)
+			return huitong.Fault("org revoke token", err)
 		}
 		return nil
 	})
@@ -163,7 +163,7 @@ func (s *Service) Authenticate(ctx context.Context, bearer string) (*huitong.Pri
 		return nil, errBadToken
 	}
 	if err != nil {
-		return nil, internal("lookup token", err)
+		return nil, huitong.Fault("org lookup token", err)
 	}
 	now := s.now()
 	if !t.RevokedAt.IsZero() || (!t.ExpiresAt.IsZero() && !now.Before(t.ExpiresAt)) {
@@ -191,13 +191,13 @@ func (s *Service) Me(ctx context.Context) (Me, error) {
 	if p.Kind == huitong.PrincipalUser {
 		u, err := s.Store.GetUser(ctx, p.ID)
 		if err != nil {
-			return Me{}, internal("get user", err)
+			return Me{}, huitong.Fault("org get user", err)
 		}
 		m.User = &u
 	} else {
 		a, err := s.Store.GetApp(ctx, p.ID)
 		if err != nil {
-			return Me{}, internal("get app", err)
+			return Me{}, huitong.Fault("org get app", err)
 		}
 		m.App = &a
 	}
@@ -261,7 +261,7 @@ func (s *Service) CitizenSubject(ctx context.Context) (string, error) {
 	}
 	u, err := s.Store.GetUser(ctx, p.ID)
 	if err != nil {
-		return "", internal("get user", err)
+		return "", huitong.Fault("org get user", err)
 	}
 	if u.Subject == "" {
 		return "", huitong.Forbiddenf("not_citizen", "账号未登记经核验的公民身份号码", "the account has no verified ID number")

@@ -31,7 +31,7 @@ func (s *Service) CreateOrg(ctx context.Context, in OrgInput) (Org, error) {
 	if _, err := s.Store.GetOrg(ctx, o.USCC); err == nil {
 		return Org{}, exists
 	} else if !errors.Is(err, huitong.ErrNoRecord) {
-		return Org{}, internal("get org", err)
+		return Org{}, huitong.Fault("org get org", err)
 	}
 	detail := map[string]string{"name": o.Name, "region_code": o.RegionCode, "parent_uscc": o.ParentUSCC}
 	if o.ChecksumOverridden {
@@ -44,7 +44,7 @@ func (s *Service) CreateOrg(ctx context.Context, in OrgInput) (Org, error) {
 			return exists
 		}
 		if err != nil {
-			return internal("create org", err)
+			return huitong.Fault("org create org", err)
 		}
 		return nil
 	})
@@ -100,7 +100,7 @@ func (s *Service) validateOrg(ctx context.Context, in OrgInput) (Org, error) {
 			if errors.Is(err, huitong.ErrNoRecord) {
 				return Org{}, huitong.NotFoundf("parent_not_found", "上级机构 %s 不存在", "parent org %s not found", parent)
 			}
-			return Org{}, internal("get parent", err)
+			return Org{}, huitong.Fault("org get parent", err)
 		}
 	}
 	return Org{USCC: uscc, Name: name, ParentUSCC: parent, RegionCode: in.RegionCode, Kind: kind,
@@ -133,7 +133,7 @@ func (s *Service) lookupOrg(ctx context.Context, uscc string) (Org, error) {
 		return Org{}, errOrgNotFound(uscc)
 	}
 	if err != nil {
-		return Org{}, internal("get org", err)
+		return Org{}, huitong.Fault("org get org", err)
 	}
 	s.nameRegion(&o)
 	return o, nil
@@ -159,7 +159,7 @@ func (s *Service) ListOrgs(ctx context.Context, parent, pageToken string, size i
 	size = pageSize(size)
 	items, err := s.Store.ListOrgs(ctx, ids.NormalizeUSCC(parent), after, size+1)
 	if err != nil {
-		return Page[Org]{}, internal("list orgs", err)
+		return Page[Org]{}, huitong.Fault("org list orgs", err)
 	}
 	p := Page[Org]{Items: items}
 	if len(items) > size {

@@ -2,7 +2,6 @@ package org
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"huitong"
@@ -137,9 +136,4 @@ func pageSize(n int) int {
 		return 500
 	}
 	return n
-}
-
-func internal(op string, err error) error {
-	return &huitong.Error{Kind: huitong.Internal, Code: "internal", Message: "服务器内部错误",
-		MessageEN: "internal error", Err: fmt.Errorf("%s: %w", op, err)}
 }

@@ -68,7 +68,7 @@ func (s *Service) createUser(ctx context.Context, in UserInput, e audit.Entry) (
 	}
 	hash, err := HashPassword(in.Password, s.Argon2)
 	if err != nil {
-		return User{}, internal("hash password", err)
+		return User{}, huitong.Fault("org hash password", err)
 	}
 	u := User{Username: username, DisplayName: display, OrgUSCC: o.USCC, Roles: roles, PasswordHash: hash, CreatedAt: s.now()}
 	if idCard != "" {
@@ -79,7 +79,7 @@ func (s *Service) createUser(ctx context.Context, in UserInput, e audit.Entry) (
 	if _, err := s.Store.GetUserByName(ctx, username); err == nil {
 		return User{}, taken
 	} else if !errors.Is(err, huitong.ErrNoRecord) {
-		return User{}, internal("get user", err)
+		return User{}, huitong.Fault("org get user", err)
 	}
 	e.Action, e.Object = "user.create", "user:"+username
 	e.Detail = map[string]string{"org_uscc": u.OrgUSCC, "roles": strings.Join(u.Roles, ",")}
@@ -93,7 +93,7 @@ func (s *Service) createUser(ctx context.Context, in UserInput, e audit.Entry) (
 			return taken
 		}
 		if err != nil {
-			return internal("create user", err)
+			return huitong.Fault("org create user", err)
 		}
 		return nil
 	})
@@ -144,7 +144,7 @@ func (s *Service) ListUsers(ctx context.Context, orgUSCC, pageToken string, size
 	size = pageSize(size)
 	items, err := s.Store.ListUsers(ctx, orgUSCC, after, size+1)
 	if err != nil {
-		return Page[User]{}, internal("list users", err)
+		return Page[User]{}, huitong.Fault("org list users", err)
 	}
 	page := Page[User]{Items: items}
 	if len(items) > size {
