@@ -124,9 +124,7 @@ func (s *Service) login(ctx context.Context, username, password string, public b
 }
 
 func (s *Service) dummy() string {
-	if s.dummyHash == "" {
-		s.dummyHash, _ = HashPassword("dummy-password-0", s.Argon2)
-	}
+	s.dummyOnce.Do(func() { s.dummyHash, _ = HashPassword("dummy-password-0", s.Argon2) })
 	return s.dummyHash
 }
 

@@ -2,6 +2,7 @@ package org
 
 import (
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -60,5 +61,22 @@ func TestTokenShape(t *testing.T) {
 	app, _ := newToken(appPrefix)
 	if !looksLikeToken(app) || looksLikeToken("hts_short") || looksLikeToken(strings.Repeat("x", 47)) {
 		t.Error("looksLikeToken misjudges")
+	}
+}
+
+// TestDummyHashConcurrent logs in with unknown names from many goroutines:
+// the timing-equaliser hash is made once, without a data race.
+func TestDummyHashConcurrent(t *testing.T) {
+	s := &Service{Argon2: cheap}
+	var wg sync.WaitGroup
+	hashes := make([]string, 8)
+	for i := range hashes {
+		wg.Go(func() { hashes[i] = s.dummy() })
+	}
+	wg.Wait()
+	for _, h := range hashes {
+		if h == "" || h != hashes[0] {
+			t.Fatalf("dummy hashes differ: %q", hashes)
+		}
 	}
 }

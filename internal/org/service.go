@@ -2,6 +2,7 @@ package org
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"huitong"
@@ -67,6 +68,7 @@ type Service struct {
 	// RegionName names a region code for display; may be nil.
 	RegionName func(code string) (string, bool)
 
+	dummyOnce sync.Once
 	dummyHash string
 }
 
