@@ -244,6 +244,16 @@ func TestCatalog(t *testing.T) {
 	police.wantErr(404, "related_not_found", "POST", "/api/v1/resources", rel)
 	rel.RelatedCodes = []string{r.Code}
 	police.want(201, "POST", "/api/v1/resources", rel)
+	// A ref must name an existing resource with a single key field.
+	ref := populationInput("")
+	ref.Name = "户籍迁移信息"
+	ref.Fields = append(ref.Fields, catalog.Field{Name: "household", Title: "户主身份号码", Type: "string", Level: 3, Ref: "JC-000000000-0001"})
+	res = police.wantErr(400, "validation_failed", "POST", "/api/v1/resources", ref)
+	if !strings.Contains(string(res.body), `"code":"ref_not_found"`) {
+		t.Errorf("ref to nowhere: %s", res.body)
+	}
+	ref.Fields[len(ref.Fields)-1].Ref = r.Code
+	police.want(201, "POST", "/api/v1/resources", ref)
 
 	// Edit: a new version; the old one stays readable; stale edits conflict.
 	edit := populationInput("")

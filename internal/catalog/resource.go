@@ -325,6 +325,12 @@ func (r *Resource) Field(name string) (Field, bool) {
 
 // validateRules checks a field's declared quality rules.
 func validateRules(v *huitong.Validation, p string, f Field) {
+	if f.Encrypted() && (f.Unique || f.Indexed || f.Ref != "") {
+		// Restricted values are stored encrypted with a random nonce: the
+		// store cannot compare them.
+		v.Add(p+"level", "encrypted_rule", "四级（受限）信息项加密存储，不能设置唯一、索引或引用规则",
+			"level-4 fields are stored encrypted and cannot be unique, indexed or ref")
+	}
 	if f.Regex != "" {
 		if len(f.Regex) > 500 {
 			v.Add(p+"regex", "too_long", "正则表达式过长", "regex too long")

@@ -90,6 +90,10 @@ func TestValidate(t *testing.T) {
 		{"range upside down", func(in *Input) {
 			in.Fields[1].Type, in.Fields[1].Enum, in.Fields[1].Min, in.Fields[1].Max = "date", nil, "2020-01-02", "2020-01-01"
 		}, []string{"fields[1].max"}},
+		{"level 4 unique", func(in *Input) { in.Fields[1].Level, in.Fields[1].Unique = 4, true }, []string{"fields[1].level"}},
+		{"level 4 indexed", func(in *Input) { in.Fields[1].Level, in.Fields[1].Indexed = 4, true }, []string{"fields[1].level"}},
+		{"level 4 ref", func(in *Input) { in.Fields[1].Level, in.Fields[1].Ref = 4, "JC-123-0001" }, []string{"fields[1].level"}},
+		{"level 4 key may be unique", func(in *Input) { in.Fields[0].Level, in.Fields[0].Unique = 4, true }, nil},
 		{"lengths upside down", func(in *Input) { in.Fields[1].MinLength, in.Fields[1].MaxLength = 5, 2 }, []string{"fields[1].max_length"}},
 	}
 	for _, tc := range tests {

@@ -3,6 +3,7 @@ package catalog
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -176,6 +177,28 @@ func (s *Service) build(ctx context.Context, p *huitong.Principal, in Input) (Re
 	}
 	if related == nil {
 		related = []string{}
+	}
+	for i, f := range in.Fields {
+		if f.Ref == "" {
+			continue
+		}
+		target, err := s.Store.GetResource(ctx, f.Ref)
+		if errors.Is(err, huitong.ErrNoRecord) {
+			return Resource{}, huitong.Invalidf("validation_failed", "信息项 %s 引用的资源 %s 不存在", "field %s refers to resource %s, which does not exist", f.Name, f.Ref).
+				WithDetails(huitong.FieldError{Field: fmt.Sprintf("fields[%d].ref", i), Code: "ref_not_found", Message: "引用的资源不存在", MessageEN: "no such resource"})
+		} else if err != nil {
+			return Resource{}, huitong.Fault("catalog get ref", err)
+		}
+		keys := 0
+		for _, tf := range target.Fields {
+			if tf.Key {
+				keys++
+			}
+		}
+		if keys != 1 {
+			return Resource{}, huitong.Invalidf("validation_failed", "信息项 %s 引用的资源 %s 须恰有一个主键信息项", "field %s refers to resource %s, which must have exactly one key field", f.Name, f.Ref).
+				WithDetails(huitong.FieldError{Field: fmt.Sprintf("fields[%d].ref", i), Code: "ref_no_single_key", Message: "引用的资源须恰有一个主键", MessageEN: "the resource must have exactly one key field"})
+		}
 	}
 	fields := slices.Clone(in.Fields)
 	for i := range fields {

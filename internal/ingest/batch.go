@@ -107,9 +107,12 @@ type Staged struct {
 // MergeResult counts what a merge changed.
 type MergeResult struct {
 	Inserted, Updated, Unchanged, Deleted int64
-	// Conflicts are staged rows refused at merge time (unique or ref rules
-	// against stored data), with the rule they broke.
+	// Conflicts are staged rows refused at merge time, with the rule they
+	// broke: repeats of an earlier row's key or unique value in the same
+	// file, and unique or ref rules against stored data. At most 100,000
+	// are listed; Refused counts every refused row.
 	Conflicts []Finding
+	Refused   int64
 }
 
 // Store keeps records, batches and their findings. Implementations return

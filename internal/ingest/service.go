@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"hash/maphash"
 	"io"
 	"strconv"
 	"strings"
@@ -51,7 +50,7 @@ type Upload struct {
 const (
 	maxFindings   = 100_000 // findings stored per batch; more are counted only
 	reportErrors  = 100     // findings returned in the answer
-	stageChunk    = 1000
+	stageChunk    = 4000
 	findingsChunk = 1000
 )
 
@@ -249,9 +248,9 @@ func (s *Service) Ingest(ctx context.Context, code string, up Upload) (Batch, er
 		}
 		b.Errors = appendReport(b.Errors, plan.Conflicts)
 	}
-	if b.Strict && (b.Rejected > 0 || len(plan.Conflicts) > 0) {
-		b.Rejected += int64(len(plan.Conflicts))
-		b.Accepted -= int64(len(plan.Conflicts))
+	if b.Strict && (b.Rejected > 0 || plan.Refused > 0) {
+		b.Rejected += plan.Refused
+		b.Accepted -= plan.Refused
 		idx, err := s.Audit.Append(ctx, audit.Entry{Action: "ingest.batch", Object: "resource:" + r.Code, Outcome: audit.Denied,
 			Reason: "strict_rejected", Rule: rule(p), Detail: b.auditDetail()})
 		if err != nil {
@@ -263,7 +262,7 @@ func (s *Service) Ingest(ctx context.Context, code string, up Upload) (Batch, er
 	// Audit before the change: what the batch is about to do.
 	detail := b.auditDetail()
 	for k, v := range map[string]int64{"insert": plan.Inserted, "update": plan.Updated, "unchanged": plan.Unchanged,
-		"delete": plan.Deleted, "conflicts": int64(len(plan.Conflicts))} {
+		"delete": plan.Deleted, "conflicts": plan.Refused} {
 		detail[k] = strconv.FormatInt(v, 10)
 	}
 	if b.AuditIndex, err = s.Audit.Append(ctx, audit.Entry{Action: "ingest.batch", Object: "resource:" + r.Code,
@@ -303,43 +302,76 @@ func appendReport(report, fs []Finding) []Finding {
 }
 
 // read checks every row, stages the good ones and quarantines the bad.
-func (s *Service) read(ctx context.Context, r catalog.Resource, tbl Table, m mapping, checkers []*Checker, b *Batch) error {
+func (s *Service) read(ctx context.Context, r catalog.Resource, tbl Table, m mapping, checkers []*Checker, b *Batch) (err error) {
+	// Reading and checking run here; the store writes run on a second
+	// goroutine, so that both cores work. A chunk handed over is the
+	// writer's: the loop starts new slices after each handover.
 	var staged []Staged
 	var findings []Finding
 	var rejected []Sealed
-	stored := 0
-	// Keys and unique values seen in this file, by a seeded 64-bit hash: a
-	// few bytes a row, and no reference into the reader's buffers.
-	seed := maphash.MakeSeed()
-	keys := map[uint64]int{}
-	uniques := make([]map[uint64]int, len(r.Fields))
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type chunk struct {
+		staged   []Staged
+		findings []Finding
+		rejected []Sealed
+	}
+	work := make(chan chunk, 2)
+	written := make(chan error, 1)
+	go func() {
+		var werr error
+		stored := 0
+		for c := range work {
+			if werr != nil {
+				continue // drain after a failure
+			}
+			if len(c.staged) > 0 {
+				if e := s.Store.Stage(ctx, r, b.ID, c.staged); e != nil {
+					werr = huitong.Fault("ingest stage", e)
+				}
+			}
+			if werr == nil && (len(c.findings) > 0 || len(c.rejected) > 0) {
+				keep := c.findings
+				if stored+len(keep) > maxFindings {
+					keep = keep[:max(0, maxFindings-stored)]
+				}
+				if e := s.Store.SaveFindings(ctx, b.ID, keep, c.rejected); e != nil {
+					werr = huitong.Fault("ingest save findings", e)
+				}
+				stored += len(keep)
+			}
+			if werr != nil {
+				cancel() // stop the reader
+			}
+		}
+		written <- werr
+	}()
+	defer func() {
+		close(work)
+		if werr := <-written; werr != nil {
+			err = werr // the writer's failure is the cause of the reader's cancellation
+		}
+	}()
+	// Repeated keys and unique values within the file are found in the
+	// stage at plan time (Store.Plan), so that memory stays flat however
+	// long the file.
 	var keyFields []int
 	for i, f := range r.Fields {
 		if f.Key {
 			keyFields = append(keyFields, i)
 		}
-		if f.Unique && !f.Key {
-			uniques[i] = map[uint64]int{}
-		}
 	}
 	flush := func(force bool) error {
-		if len(staged) >= stageChunk || (force && len(staged) > 0) {
-			if err := s.Store.Stage(ctx, r, b.ID, staged); err != nil {
-				return huitong.Fault("ingest stage", err)
-			}
-			staged = staged[:0]
+		full := len(staged) >= stageChunk || len(findings) >= findingsChunk || len(rejected) >= findingsChunk
+		if !full && !(force && (len(staged) > 0 || len(findings) > 0 || len(rejected) > 0)) {
+			return nil
 		}
-		if len(findings) >= findingsChunk || len(rejected) >= findingsChunk || (force && (len(findings) > 0 || len(rejected) > 0)) {
-			keep := findings
-			if stored+len(keep) > maxFindings {
-				keep = keep[:max(0, maxFindings-stored)]
-			}
-			if err := s.Store.SaveFindings(ctx, b.ID, keep, rejected); err != nil {
-				return huitong.Fault("ingest save findings", err)
-			}
-			stored += len(keep)
-			findings, rejected = findings[:0], rejected[:0]
+		select {
+		case work <- chunk{staged, findings, rejected}:
+		case <-ctx.Done():
+			return ctx.Err()
 		}
+		staged, findings, rejected = make([]Staged, 0, stageChunk), nil, nil
 		return nil
 	}
 	norm := make([]string, len(r.Fields))
@@ -387,25 +419,6 @@ func (s *Service) read(ctx context.Context, r catalog.Resource, tbl Table, m map
 			}
 		}
 		key := rowKey(r, keyFields, norm)
-		if !bad {
-			if first, dup := keys[maphash.String(seed, key)]; dup && len(keyFields) > 0 {
-				bad = true
-				rowFindings = append(rowFindings, Finding{Row: row, Field: r.Fields[keyFields[0]].Name, Rule: "duplicate_key", Severity: SeverityError,
-					Message:   fmt.Sprintf("与第 %d 行的主键重复", first),
-					MessageEN: fmt.Sprintf("the key repeats row %d", first)})
-			}
-			for i, u := range uniques {
-				if u == nil || norm[i] == "" {
-					continue
-				}
-				if first, dup := u[maphash.String(seed, norm[i])]; dup {
-					bad = true
-					rowFindings = append(rowFindings, Finding{Row: row, Field: r.Fields[i].Name, Rule: "unique", Severity: SeverityError,
-						Message:   fmt.Sprintf("%s 的值与第 %d 行重复，须唯一", r.Fields[i].Title, first),
-						MessageEN: fmt.Sprintf("%s repeats the value of row %d and must be unique", r.Fields[i].Name, first)})
-				}
-			}
-		}
 		for _, f := range rowFindings {
 			if f.Severity == SeverityWarning {
 				b.Warnings++
@@ -418,12 +431,6 @@ func (s *Service) read(ctx context.Context, r catalog.Resource, tbl Table, m map
 			rejected = append(rejected, s.seal(row, cells))
 		} else {
 			b.Accepted++
-			keys[maphash.String(seed, key)] = row
-			for i, u := range uniques {
-				if u != nil && norm[i] != "" {
-					u[maphash.String(seed, norm[i])] = row
-				}
-			}
 			st, err := s.stage(r, b.Accepted, row, key, norm)
 			if err != nil {
 				return err

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -191,13 +192,7 @@ func fieldCols(r catalog.Resource) []string {
 func (db *DB) Stage(ctx context.Context, r catalog.Resource, batchID int64, rows []ingest.Staged) error {
 	st := stageTable(batchID)
 	return db.Write(ctx, func(tx *Tx) error {
-		var defs []string
-		for _, f := range r.Fields {
-			defs = append(defs, fieldColumn(f.Name)+" "+db.columnType(f))
-		}
-		ddl := fmt.Sprintf(`CREATE TABLE IF NOT EXISTS %s (%s, _row BIGINT NOT NULL, _key TEXT NOT NULL, _hash %s NOT NULL, %s)`,
-			st, db.stageKey(), db.blobType(), strings.Join(defs, ", "))
-		if _, err := tx.Exec(ctx, ddl); err != nil {
+		if _, err := tx.Exec(ctx, db.stageDDL(r, st)); err != nil {
 			return err
 		}
 		cols := append([]string{"_n", "_row", "_key", "_hash"}, fieldCols(r)...)
@@ -230,64 +225,131 @@ func (db *DB) SaveFindings(ctx context.Context, batchID int64, fs []ingest.Findi
 	})
 }
 
-// conflicts finds staged rows that break unique or ref rules against the
-// stored records.
-func (db *DB) conflicts(ctx context.Context, tx *Tx, r catalog.Resource, st string, replace bool) ([]ingest.Finding, []int64, error) {
+// maxConflicts bounds the conflict findings one plan or merge reports; the
+// rows beyond it are refused all the same, and counted.
+const maxConflicts = 100_000
+
+// conflicts refuses staged rows that repeat the key or a unique value of an
+// earlier row of the same file, or that break unique or ref rules against
+// the stored records: it reports them (up to maxConflicts findings) and
+// deletes them from the stage, returning how many rows it deleted. The
+// checks run in SQL over the stage, so a file of any size is checked in
+// constant memory.
+func (db *DB) conflicts(ctx context.Context, tx *Tx, r catalog.Resource, st string, replace bool) ([]ingest.Finding, int64, error) {
 	t := recordTable(r.Code)
 	var findings []ingest.Finding
-	var ns []int64
-	seen := map[int64]bool{}
-	collect := func(q string, f catalog.Field, rule, zh, en string) error {
-		rows, err := tx.Query(ctx, q)
+	var refused int64
+	// check reports the rows a query selects (columns _n, _row and the row
+	// number of the earlier row, or 0) and deletes them from the stage.
+	check := func(sel string, f catalog.Field, rule string, msg func(first int64) (string, string)) error {
+		if room := maxConflicts - len(findings); room > 0 {
+			rows, err := tx.Query(ctx, fmt.Sprintf(`SELECT _row, first FROM (%s) c ORDER BY _row LIMIT %d`, sel, room))
+			if err != nil {
+				return err
+			}
+			for rows.Next() {
+				var row, first int64
+				if err := rows.Scan(&row, &first); err != nil {
+					rows.Close()
+					return err
+				}
+				zh, en := msg(first)
+				findings = append(findings, ingest.Finding{Row: int(row), Field: f.Name, Rule: rule, Severity: ingest.SeverityError, Message: zh, MessageEN: en})
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+		}
+		res, err := tx.Exec(ctx, fmt.Sprintf(`DELETE FROM %s WHERE _n IN (SELECT _n FROM (%s) c)`, st, sel))
 		if err != nil {
 			return err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var n, row int64
-			if err := rows.Scan(&n, &row); err != nil {
-				return err
-			}
-			findings = append(findings, ingest.Finding{Row: int(row), Field: f.Name, Rule: rule, Severity: "error", Message: zh, MessageEN: en})
-			if !seen[n] {
-				seen[n] = true
-				ns = append(ns, n)
+		n, _ := res.RowsAffected()
+		refused += n
+		return nil
+	}
+	// In-file repeats: every row whose key (or unique value) an earlier row
+	// of the file already has. The stage's _key index makes the common case,
+	// no repeats at all, one index scan.
+	repeats := func(col string) string {
+		return fmt.Sprintf(`SELECT s._n, s._row, f._row AS first FROM %s s
+			JOIN (SELECT %s AS v, MIN(_n) AS n FROM %s WHERE %s IS NOT NULL GROUP BY %s HAVING COUNT(*) > 1) d ON d.v = s.%s AND s._n > d.n
+			JOIN %s f ON f._n = d.n`, st, col, st, col, col, col, st)
+	}
+	var any int
+	err := tx.QueryRow(ctx, fmt.Sprintf(`SELECT COUNT(*) FROM (SELECT 1 FROM %s GROUP BY _key HAVING COUNT(*) > 1 LIMIT 1) d`, st)).Scan(&any)
+	if err != nil {
+		return nil, 0, err
+	}
+	if any > 0 {
+		var keyField catalog.Field
+		for _, f := range r.Fields {
+			if f.Key {
+				keyField = f
+				break
 			}
 		}
-		return rows.Err()
+		err := check(repeats("_key"), keyField, "duplicate_key", func(first int64) (string, string) {
+			if keyField.Name == "" {
+				return fmt.Sprintf("与第 %d 行内容完全相同", first), fmt.Sprintf("the row repeats row %d", first)
+			}
+			return fmt.Sprintf("与第 %d 行的主键重复", first), fmt.Sprintf("the key repeats row %d", first)
+		})
+		if err != nil {
+			return nil, 0, err
+		}
+	}
+	for _, f := range r.Fields {
+		if !f.Unique || f.Key {
+			continue
+		}
+		c := fieldColumn(f.Name)
+		err := check(repeats(c), f, "unique", func(first int64) (string, string) {
+			return fmt.Sprintf("%s 的值与第 %d 行重复，须唯一", f.Title, first),
+				fmt.Sprintf("%s repeats the value of row %d and must be unique", f.Name, first)
+		})
+		if err != nil {
+			return nil, 0, err
+		}
 	}
 	for _, f := range r.Fields {
 		c := fieldColumn(f.Name)
 		if f.Unique && !f.Key {
-			q := fmt.Sprintf(`SELECT s._n, s._row FROM %s s JOIN %s r ON r.%s = s.%s AND r._key <> s._key AND r._deleted = %s`,
+			q := fmt.Sprintf(`SELECT s._n, s._row, 0 AS first FROM %s s JOIN %s r ON r.%s = s.%s AND r._key <> s._key AND r._deleted = %s`,
 				st, t, c, c, db.boolFalse())
 			if replace {
 				// Records the replace deletes do not count.
 				q += fmt.Sprintf(` AND EXISTS (SELECT 1 FROM %s s2 WHERE s2._key = r._key)`, st)
 			}
-			if err := collect(q, f, "unique", f.Title+"（"+f.Name+"）的值已被其他记录使用，须唯一",
-				f.Name+": the value is already used by another record and must be unique"); err != nil {
-				return nil, nil, err
+			err := check(q, f, "unique", func(int64) (string, string) {
+				return f.Title + "（" + f.Name + "）的值已被其他记录使用，须唯一", f.Name + ": the value is already used by another record and must be unique"
+			})
+			if err != nil {
+				return nil, 0, err
 			}
 		}
 		if f.Ref != "" {
 			var exists int
 			err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM record_tables WHERE code = ?`, f.Ref).Scan(&exists)
 			if err != nil {
-				return nil, nil, err
+				return nil, 0, err
 			}
-			q := fmt.Sprintf(`SELECT s._n, s._row FROM %s s WHERE s.%s IS NOT NULL`, st, c)
+			q := fmt.Sprintf(`SELECT s._n, s._row, 0 AS first FROM %s s WHERE s.%s IS NOT NULL`, st, c)
 			if exists > 0 {
 				q += fmt.Sprintf(` AND NOT EXISTS (SELECT 1 FROM %s x WHERE x._key = CAST(s.%s AS TEXT) AND x._deleted = %s)`,
 					recordTable(f.Ref), c, db.boolFalse())
 			}
-			if err := collect(q, f, "ref", f.Title+"（"+f.Name+"）的值在引用资源 "+f.Ref+" 中不存在",
-				f.Name+": the value is not a key of the referenced resource "+f.Ref); err != nil {
-				return nil, nil, err
+			err = check(q, f, "ref", func(int64) (string, string) {
+				return f.Title + "（" + f.Name + "）的值在引用资源 " + f.Ref + " 中不存在", f.Name + ": the value is not a key of the referenced resource " + f.Ref
+			})
+			if err != nil {
+				return nil, 0, err
 			}
 		}
 	}
-	return findings, ns, nil
+	sort.SliceStable(findings, func(i, j int) bool { return findings[i].Row < findings[j].Row })
+	return findings, refused, nil
 }
 
 // counts computes inserted, updated and unchanged for the staged rows
@@ -316,15 +378,36 @@ func (db *DB) counts(ctx context.Context, tx *Tx, r catalog.Resource, st string,
 	return res, nil
 }
 
-func (db *DB) stageExists(ctx context.Context, tx *Tx, st string) (bool, error) {
-	var n int
-	var err error
-	if db.Dialect == Postgres {
-		err = tx.QueryRow(ctx, `SELECT COUNT(*) FROM information_schema.tables WHERE table_name = ? AND table_schema = current_schema()`, st).Scan(&n)
-	} else {
-		err = tx.QueryRow(ctx, `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?`, st).Scan(&n)
+// stageDDL creates a batch's staging table.
+func (db *DB) stageDDL(r catalog.Resource, st string) string {
+	var defs []string
+	for _, f := range r.Fields {
+		defs = append(defs, fieldColumn(f.Name)+" "+db.columnType(f))
 	}
-	return n > 0, err
+	create := "CREATE UNLOGGED TABLE IF NOT EXISTS " + st // nothing to recover after a crash
+	if db.Dialect == SQLite {
+		create = "CREATE TABLE IF NOT EXISTS " + scratchSchema + "." + st
+	}
+	return fmt.Sprintf(`%s (%s, _row BIGINT NOT NULL, _key TEXT NOT NULL, _hash %s NOT NULL, %s)`,
+		create, db.stageKey(), db.blobType(), strings.Join(defs, ", "))
+}
+
+// finishStage readies a stage for planning and merging: it exists even when
+// no row was staged, so that every batch takes one path, and its keys are
+// indexed once all rows are in, for the repeat checks and the joins with
+// the record table.
+func (db *DB) finishStage(ctx context.Context, r catalog.Resource, st string) error {
+	return db.Write(ctx, func(tx *Tx) error {
+		if _, err := tx.Exec(ctx, db.stageDDL(r, st)); err != nil {
+			return err
+		}
+		index := st + "_key"
+		if db.Dialect == SQLite {
+			index = scratchSchema + "." + index
+		}
+		_, err := tx.Exec(ctx, fmt.Sprintf(`CREATE INDEX IF NOT EXISTS %s ON %s(_key)`, index, st))
+		return err
+	})
 }
 
 // errPlanOnly rolls back the transaction Plan works in.
@@ -334,6 +417,9 @@ var errPlanOnly = errors.New("plan only")
 // conflicting rows before counting, in a transaction it then rolls back.
 func (db *DB) Plan(ctx context.Context, r catalog.Resource, b ingest.Batch) (ingest.MergeResult, error) {
 	var res ingest.MergeResult
+	if err := db.finishStage(ctx, r, stageTable(b.ID)); err != nil {
+		return res, err
+	}
 	err := db.Write(ctx, func(tx *Tx) error {
 		var err error
 		if res, err = db.mergeIn(ctx, tx, r, &b, false); err != nil {
@@ -351,6 +437,9 @@ func (db *DB) Plan(ctx context.Context, r catalog.Resource, b ingest.Batch) (ing
 // one transaction.
 func (db *DB) Merge(ctx context.Context, r catalog.Resource, b *ingest.Batch) (ingest.MergeResult, error) {
 	var res ingest.MergeResult
+	if err := db.finishStage(ctx, r, stageTable(b.ID)); err != nil {
+		return res, err
+	}
 	err := db.Write(ctx, func(tx *Tx) error {
 		var err error
 		res, err = db.mergeIn(ctx, tx, r, b, true)
@@ -367,40 +456,14 @@ func (db *DB) mergeIn(ctx context.Context, tx *Tx, r catalog.Resource, b *ingest
 	st := stageTable(b.ID)
 	t := recordTable(r.Code)
 	replace := b.Mode == ingest.ModeReplace
-	ok, err := db.stageExists(ctx, tx, st)
+	conflicts, refused, err := db.conflicts(ctx, tx, r, st, replace)
 	if err != nil {
 		return res, err
-	}
-	if !ok {
-		// An empty stage: create it, so the statements below are one path
-		// for every batch.
-		var defs []string
-		for _, f := range r.Fields {
-			defs = append(defs, fieldColumn(f.Name)+" "+db.columnType(f))
-		}
-		if _, err := tx.Exec(ctx, fmt.Sprintf(`CREATE TABLE %s (%s, _row BIGINT NOT NULL, _key TEXT NOT NULL, _hash %s NOT NULL, %s)`,
-			st, db.stageKey(), db.blobType(), strings.Join(defs, ", "))); err != nil {
-			return res, err
-		}
-	}
-	conflicts, ns, err := db.conflicts(ctx, tx, r, st, replace)
-	if err != nil {
-		return res, err
-	}
-	for start := 0; start < len(ns); start += 500 {
-		part := ns[start:min(start+500, len(ns))]
-		args := make([]any, len(part))
-		for i, n := range part {
-			args[i] = n
-		}
-		if _, err := tx.Exec(ctx, `DELETE FROM `+st+` WHERE _n IN (`+strings.TrimSuffix(strings.Repeat("?,", len(part)), ",")+`)`, args...); err != nil {
-			return res, err
-		}
 	}
 	if res, err = db.counts(ctx, tx, r, st, replace); err != nil {
 		return res, err
 	}
-	res.Conflicts = conflicts
+	res.Conflicts, res.Refused = conflicts, refused
 	if !apply {
 		return res, nil
 	}
@@ -447,8 +510,8 @@ func (db *DB) mergeIn(ctx context.Context, tx *Tx, r catalog.Resource, b *ingest
 	}
 	b.Status = ingest.StatusCommitted
 	b.Inserted, b.Updated, b.Unchanged, b.Deleted = res.Inserted, res.Updated, res.Unchanged, res.Deleted
-	b.Accepted -= int64(len(ns))
-	b.Rejected += int64(len(ns))
+	b.Accepted -= refused
+	b.Rejected += refused
 	return res, finishBatch(ctx, tx, *b)
 }
 
@@ -701,38 +764,43 @@ func (db *DB) Stats(ctx context.Context, r catalog.Resource) (ingest.Stats, erro
 // StagedRows reads staged rows back by source row number.
 func (db *DB) StagedRows(ctx context.Context, r catalog.Resource, batchID int64, rowNos []int) ([]ingest.Staged, error) {
 	var out []ingest.Staged
-	for start := 0; start < len(rowNos); start += 500 {
-		part := rowNos[start:min(start+500, len(rowNos))]
-		args := make([]any, len(part))
-		for i, n := range part {
-			args[i] = n
-		}
-		// Shaped as a record (id, key, seq, batch, updated, deleted, fields)
-		// so scanRecord reads it: _n as the id, _row as the seq.
-		q := fmt.Sprintf(`SELECT _n, _key, _row, 0, 0, %s, %s FROM %s WHERE _row IN (%s) ORDER BY _row`,
-			db.boolFalse(), strings.Join(fieldCols(r), ", "), stageTable(batchID), strings.TrimSuffix(strings.Repeat("?,", len(part)), ","))
-		rows, err := db.query(ctx, q, args...)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			rec, err := scanRecord(r, rows)
+	// Through the writer: on SQLite, stages live in the database attached
+	// to it alone.
+	err := db.Write(ctx, func(tx *Tx) error {
+		for start := 0; start < len(rowNos); start += 500 {
+			part := rowNos[start:min(start+500, len(rowNos))]
+			args := make([]any, len(part))
+			for i, n := range part {
+				args[i] = n
+			}
+			// Shaped as a record (id, key, seq, batch, updated, deleted, fields)
+			// so scanRecord reads it: _n as the id, _row as the seq.
+			q := fmt.Sprintf(`SELECT _n, _key, _row, 0, 0, %s, %s FROM %s WHERE _row IN (%s) ORDER BY _row`,
+				db.boolFalse(), strings.Join(fieldCols(r), ", "), stageTable(batchID), strings.TrimSuffix(strings.Repeat("?,", len(part)), ","))
+			rows, err := tx.Query(ctx, q, args...)
 			if err != nil {
-				rows.Close()
-				return nil, err
+				return err
 			}
-			st := ingest.Staged{N: rec.ID, Row: int(rec.Seq), Key: rec.Key, Values: make([]any, len(r.Fields))}
-			for i, f := range r.Fields {
-				st.Values[i] = rec.Values[f.Name]
+			for rows.Next() {
+				rec, err := scanRecord(r, rows)
+				if err != nil {
+					rows.Close()
+					return err
+				}
+				st := ingest.Staged{N: rec.ID, Row: int(rec.Seq), Key: rec.Key, Values: make([]any, len(r.Fields))}
+				for i, f := range r.Fields {
+					st.Values[i] = rec.Values[f.Name]
+				}
+				out = append(out, st)
 			}
-			out = append(out, st)
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
 		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
+		return nil
+	})
+	return out, err
 }
 
 // soleKey reports whether f is the resource's only key field: its values are

@@ -18,7 +18,7 @@ import (
 	"huitong"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
-	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+	"modernc.org/sqlite"               // registers the "sqlite" driver
 )
 
 // Dialect names the SQL dialect of a DB.
@@ -49,6 +49,35 @@ type DB struct {
 	r *sql.DB
 
 	rebound sync.Map // query string -> dialect string
+}
+
+// scratchSchema names the SQLite database attached to the writer for
+// staging tables: a file beside the main one, without WAL or syncs, since
+// a stage is thrown away after its batch (and at every start).
+const scratchSchema = "scratch"
+
+// scratchFor maps the writer's DSN to its scratch file, for the connection
+// hook that attaches it to every writer connection.
+var scratchFor sync.Map
+
+func init() {
+	sqlite.RegisterConnectionHook(func(conn sqlite.ExecQuerierContext, dsn string) error {
+		path, ok := scratchFor.Load(dsn)
+		if !ok {
+			return nil
+		}
+		for _, q := range []string{
+			`ATTACH DATABASE '` + strings.ReplaceAll(path.(string), "'", "''") + `' AS ` + scratchSchema,
+			`PRAGMA ` + scratchSchema + `.journal_mode = MEMORY`,
+			`PRAGMA ` + scratchSchema + `.synchronous = OFF`,
+			`PRAGMA ` + scratchSchema + `.cache_size = -65536`,
+		} {
+			if _, err := conn.ExecContext(context.Background(), q, nil); err != nil {
+				return fmt.Errorf("attach scratch database: %w", err)
+			}
+		}
+		return nil
+	})
 }
 
 // Open opens (and migrates) the database named by dsn: a postgres:// or
@@ -119,7 +148,18 @@ func openSQLiteMode(path string, readOnly bool) (*DB, error) {
 	if readOnly {
 		params = "mode=ro&_pragma=busy_timeout(10000)&_pragma=query_only(1)"
 	}
-	w, err := sql.Open("sqlite", "file:"+path+"?"+params+"&_txlock=immediate")
+	wdsn := "file:" + path + "?" + params + "&_txlock=immediate"
+	if !readOnly {
+		// Stages left by an earlier run belong to batches that failed with it.
+		scratch := path + "-stage"
+		for _, suffix := range []string{"", "-journal"} {
+			if err := os.Remove(scratch + suffix); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return nil, fmt.Errorf("remove old stages: %w", err)
+			}
+		}
+		scratchFor.Store(wdsn, scratch)
+	}
+	w, err := sql.Open("sqlite", wdsn)
 	if err != nil {
 		return nil, err
 	}

@@ -186,6 +186,22 @@ func testRecords(t *testing.T, db *store.DB) {
 	if st.Records != 2 || st.Filled["phone"] != 1 || st.Filled["id_card"] != 2 || st.LastUpdated.IsZero() {
 		t.Errorf("stats = %+v", st)
 	}
+	// Repeats within one file: the later rows are refused, naming the
+	// earlier row; the first of each stays.
+	_, res = merge(t, db, r, ingest.ModeUpsert, staged(1, "F", "160", 0, "hf"), staged(2, "G", "161", 0, "hg"),
+		staged(3, "F", "162", 0, "hf2"), staged(4, "H", "161", 0, "hh"), staged(5, "F", "163", 0, "hf3"))
+	var got []string
+	for _, c := range res.Conflicts {
+		got = append(got, fmt.Sprintf("%d/%s/%s/%s", c.Row, c.Field, c.Rule, c.MessageEN))
+	}
+	wantRepeats := []string{"4/id_card/duplicate_key/the key repeats row 2", "5/phone/unique/phone repeats the value of row 3 and must be unique",
+		"6/id_card/duplicate_key/the key repeats row 2"}
+	if counts(res) != "i2 u0 s0 d0 c3" || res.Refused != 3 || !slices.Equal(got, wantRepeats) {
+		t.Errorf("in-file repeats = %s refused %d %q", counts(res), res.Refused, got)
+	}
+	if rec, err := db.GetRecord(ctx, r, "F"); err != nil || rec.Values["phone"] != "160" {
+		t.Errorf("first F kept = %+v, %v", rec.Values, err)
+	}
 	// Findings and quarantined rows.
 	fb := newBatch(t, db, r, ingest.ModeUpsert)
 	fs := []ingest.Finding{{Row: 3, Field: "phone", Rule: "phone", Severity: "error", Message: "错", MessageEN: "bad"},
