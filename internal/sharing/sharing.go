@@ -34,7 +34,7 @@ type Request struct {
 	ProviderUSCC string    `json:"provider_uscc"`
 	ConsumerUSCC string    `json:"consumer_uscc"`
 	ConsumerName string    `json:"consumer_name,omitempty"`
-	AppID        string    `json:"app_id,omitempty"` // the business system that will call, if named
+	AppID        int64     `json:"app_id,omitempty"` // the consumer app (business system) that will call, if named
 	Fields       []string  `json:"fields"`
 	Purpose      string    `json:"purpose"`
 	LegalBasis   string    `json:"legal_basis,omitempty"`
@@ -73,7 +73,7 @@ type Grant struct {
 	ResourceCode   string    `json:"resource_code"`
 	ProviderUSCC   string    `json:"provider_uscc"`
 	ConsumerUSCC   string    `json:"consumer_uscc"`
-	AppID          string    `json:"app_id,omitempty"`
+	AppID          int64     `json:"app_id,omitempty"`
 	Fields         []string  `json:"fields"`
 	UnmaskedFields []string  `json:"unmasked_fields"`
 	Purpose        string    `json:"purpose"`
