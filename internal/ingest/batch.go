@@ -95,6 +95,34 @@ type Record struct {
 	Values    map[string]any `json:"values"`
 }
 
+// Filter ops.
+const (
+	OpEq  = "eq"
+	OpIn  = "in"
+	OpGte = "gte"
+	OpLte = "lte"
+	OpGt  = "gt"
+	OpLt  = "lt"
+)
+
+// Cond filters live records on one key or indexed field.
+type Cond struct {
+	Field string
+	Op    string // OpEq, OpIn, OpGte, OpLte, OpGt or OpLt
+	// Values are the normalised values (one, or several for OpIn), typed
+	// as stored (see Typed); Keys are the same values as normalised text,
+	// as they appear in record keys.
+	Values []any
+	Keys   []string
+}
+
+// After is where a paged read resumes: after the record with this id, or
+// for a read ordered by a field, after (Value, ID).
+type After struct {
+	Value any
+	ID    int64
+}
+
 // Staged is one accepted row on its way into the record table.
 type Staged struct {
 	N      int64 // order in the file, from 1

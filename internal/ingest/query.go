@@ -359,3 +359,29 @@ func (s *Service) normalizeKey(r catalog.Resource, key string) string {
 	}
 	return strings.Join(parts, "\x1f")
 }
+
+// Normalize checks a value given to filter or verify a field and returns it
+// in stored form (see Typed), with its normalised text. Only the field's
+// type and PII kind apply: a value outside the field's declared range or
+// enum is no error here, it simply matches nothing.
+func Normalize(f catalog.Field, raw string, now time.Time) (any, string, error) {
+	plain := catalog.Field{Name: f.Name, Title: f.Title, Type: f.Type, Level: f.Level, PII: f.PII}
+	c, err := NewChecker(plain, now)
+	if err != nil {
+		return nil, "", err
+	}
+	v, problems := c.Check(raw)
+	for _, p := range problems {
+		if p.Severity == SeverityError {
+			return nil, "", &RowError{Code: p.Rule, Message: p.Message, MessageEN: p.MessageEN}
+		}
+	}
+	if v == "" {
+		return nil, "", &RowError{Code: "required", Message: f.Title + " 的值不能为空", MessageEN: f.Name + ": empty value"}
+	}
+	typed, err := Typed(f, v)
+	if err != nil {
+		return nil, "", err
+	}
+	return typed, v, nil
+}

@@ -4,6 +4,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	"modernc.org/sqlite"
@@ -36,4 +37,15 @@ func (db *DB) translate(err error) error {
 		}
 	}
 	return err
+}
+
+// missingTable reports whether err says a table does not exist, as a
+// resource's record table before its first batch.
+func (db *DB) missingTable(err error) bool {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return pe.Code == "42P01" // undefined_table
+	}
+	var le *sqlite.Error
+	return errors.As(err, &le) && strings.Contains(le.Error(), "no such table")
 }

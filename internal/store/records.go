@@ -702,6 +702,9 @@ func (db *DB) DeleteRecord(ctx context.Context, r catalog.Resource, key string, 
 func (db *DB) Changes(ctx context.Context, r catalog.Resource, afterSeq int64, limit int) ([]ingest.Record, error) {
 	rows, err := db.query(ctx, fmt.Sprintf(`SELECT %s FROM %s WHERE _seq > ? ORDER BY _seq LIMIT ?`, recordColumns(r), recordTable(r.Code)), afterSeq, limit)
 	if err != nil {
+		if db.missingTable(err) {
+			return nil, nil // nothing was ever fed in
+		}
 		return nil, err
 	}
 	defer rows.Close()
@@ -822,4 +825,93 @@ func (db *DB) stageKey() string {
 		return "_n BIGINT PRIMARY KEY"
 	}
 	return "_n INTEGER PRIMARY KEY"
+}
+
+// FindRecords returns live records matching every condition, ordered by
+// record id, or with orderBy set, by that field and then id, resuming after
+// a previous page's last record. Conditions name key or indexed fields, so
+// that each read is an index seek.
+func (db *DB) FindRecords(ctx context.Context, r catalog.Resource, conds []ingest.Cond, orderBy string, after *ingest.After, limit int) ([]ingest.Record, error) {
+	var where []string
+	var args []any
+	where = append(where, "_deleted = "+db.boolFalse())
+	fields := map[string]catalog.Field{}
+	for _, f := range r.Fields {
+		fields[f.Name] = f
+	}
+	column := func(name string) (string, bool, error) {
+		f, ok := fields[name]
+		if !ok {
+			return "", false, fmt.Errorf("find records: no field %s", name)
+		}
+		if soleKey(r, f) {
+			return "_key", true, nil // the unique key index
+		}
+		return fieldColumn(name), false, nil
+	}
+	for _, c := range conds {
+		col, isKey, err := column(c.Field)
+		if err != nil {
+			return nil, err
+		}
+		vals := c.Values
+		if isKey {
+			vals = make([]any, len(c.Keys))
+			for i, k := range c.Keys {
+				vals[i] = k
+			}
+		}
+		if len(vals) == 0 {
+			return nil, fmt.Errorf("find records: no value for %s", c.Field)
+		}
+		switch c.Op {
+		case ingest.OpEq:
+			where = append(where, col+" = ?")
+			args = append(args, vals[0])
+		case ingest.OpIn:
+			where = append(where, col+" IN ("+strings.TrimSuffix(strings.Repeat("?,", len(vals)), ",")+")")
+			args = append(args, vals...)
+		case ingest.OpGte, ingest.OpLte, ingest.OpGt, ingest.OpLt:
+			op := map[string]string{ingest.OpGte: ">=", ingest.OpLte: "<=", ingest.OpGt: ">", ingest.OpLt: "<"}[c.Op]
+			where = append(where, col+" "+op+" ?")
+			args = append(args, vals[0])
+		default:
+			return nil, fmt.Errorf("find records: unknown op %q", c.Op)
+		}
+	}
+	order := "_id"
+	if orderBy != "" {
+		col, _, err := column(orderBy)
+		if err != nil {
+			return nil, err
+		}
+		order = col + ", _id"
+		if after != nil {
+			// Keyset paging over (value, id).
+			where = append(where, "("+col+" > ? OR ("+col+" = ? AND _id > ?))")
+			args = append(args, after.Value, after.Value, after.ID)
+		}
+	} else if after != nil {
+		where = append(where, "_id > ?")
+		args = append(args, after.ID)
+	}
+	args = append(args, limit)
+	rows, err := db.query(ctx, fmt.Sprintf(`SELECT %s FROM %s WHERE %s ORDER BY %s LIMIT ?`,
+		recordColumns(r), recordTable(r.Code), strings.Join(where, " AND "), order), args...)
+	if err != nil {
+		if db.missingTable(err) {
+			return nil, nil // nothing was ever fed in
+		}
+		return nil, err
+	}
+	defer rows.Close()
+	var out []ingest.Record
+	for rows.Next() {
+		rec, err := scanRecord(r, rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rec)
+	}
+	return out, rows.Err()
 }

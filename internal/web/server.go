@@ -15,6 +15,7 @@ import (
 	"huitong"
 	"huitong/internal/audit"
 	"huitong/internal/catalog"
+	"huitong/internal/exchange"
 	"huitong/internal/ingest"
 	"huitong/internal/org"
 )
@@ -27,6 +28,8 @@ type Server struct {
 	Catalog *catalog.Service
 	Audit   *audit.Log
 	Ingest  *ingest.Service
+	// Exchange is the gateway: the only way shared data leaves.
+	Exchange *exchange.Gateway
 	// Ready reports whether the server can take traffic (the database
 	// answers); /readyz calls it.
 	Ready   func(ctx context.Context) error
@@ -46,7 +49,7 @@ type Route struct {
 
 // Routes lists every route the server registers.
 func (s *Server) Routes() []Route {
-	return []Route{
+	return append([]Route{
 		{Method: "GET", Pattern: "/healthz", handler: s.healthz},
 		{Method: "GET", Pattern: "/readyz", handler: s.readyz},
 		{Method: "GET", Pattern: "/api/v1/openapi.yaml", handler: s.openapi},
@@ -96,7 +99,7 @@ func (s *Server) Routes() []Route {
 		{Method: "POST", Pattern: "/api/v1/citizen/login", Public: true, handler: s.citizenLogin},
 		{Method: "POST", Pattern: "/api/v1/citizen/logout", Public: true, handler: s.logout},
 		{Method: "GET", Pattern: "/api/v1/tracker/me", Public: true, handler: s.trackerMe},
-	}
+	}, s.exchangeRoutes()...)
 }
 
 // Handler returns the internal listener's handler.

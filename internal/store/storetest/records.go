@@ -273,3 +273,79 @@ func testRefs(t *testing.T, db *store.DB) {
 		t.Errorf("ref merge = %s %+v", counts(res), res.Conflicts)
 	}
 }
+
+func testFindRecords(t *testing.T, db *store.DB) {
+	ctx := t.Context()
+	r := recordResource(t, db)
+	keys := func(recs []ingest.Record) []string {
+		var out []string
+		for _, rec := range recs {
+			out = append(out, rec.Key)
+		}
+		return out
+	}
+	// Before the first batch the record table may not exist: nothing found.
+	empty := r
+	empty.Code = "JC-002486211-0777"
+	if recs, err := db.FindRecords(ctx, empty, []ingest.Cond{{Field: "id_card", Op: ingest.OpEq, Values: []any{"A"}, Keys: []string{"A"}}}, "", nil, 10); err != nil || len(recs) != 0 {
+		t.Errorf("FindRecords before any batch = %v, %v", recs, err)
+	}
+	merge(t, db, r, ingest.ModeUpsert, staged(1, "A", "130", 3, "ha"), staged(2, "B", "131", 1, "hb"), staged(3, "C", "132", 2, "hc"),
+		staged(4, "D", "133", 2, "hd"), staged(5, "E", "134", 5, "he"))
+	if err := db.DeleteRecord(ctx, r, "E", 0, t0); err != nil {
+		t.Fatal(err)
+	}
+	find := func(conds []ingest.Cond, orderBy string, after *ingest.After, limit int) []ingest.Record {
+		t.Helper()
+		recs, err := db.FindRecords(ctx, r, conds, orderBy, after, limit)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return recs
+	}
+	eq := func(field string, v any, key string) ingest.Cond {
+		return ingest.Cond{Field: field, Op: ingest.OpEq, Values: []any{v}, Keys: []string{key}}
+	}
+	if got := keys(find([]ingest.Cond{eq("id_card", "C", "C")}, "", nil, 10)); !slices.Equal(got, []string{"C"}) {
+		t.Errorf("by key = %v", got)
+	}
+	if got := find([]ingest.Cond{eq("id_card", "C", "C")}, "", nil, 10); got[0].Values["phone"] != "132" || got[0].Values["children"] != int64(2) {
+		t.Errorf("record values = %+v", got[0].Values)
+	}
+	if got := keys(find([]ingest.Cond{eq("id_card", "E", "E")}, "", nil, 10)); len(got) != 0 {
+		t.Errorf("a deleted record was found: %v", got)
+	}
+	in := ingest.Cond{Field: "id_card", Op: ingest.OpIn, Values: []any{"D", "A", "Z", "E"}, Keys: []string{"D", "A", "Z", "E"}}
+	if got := keys(find([]ingest.Cond{in}, "", nil, 10)); !slices.Equal(got, []string{"A", "D"}) {
+		t.Errorf("by keys = %v", got)
+	}
+	// Paging in id order.
+	page := find([]ingest.Cond{in}, "", nil, 1)
+	if got := keys(find([]ingest.Cond{in}, "", &ingest.After{ID: page[0].ID}, 10)); !slices.Equal(got, []string{"D"}) {
+		t.Errorf("second page by id = %v", got)
+	}
+	// A range on an indexed int field, in field order, paged over (value, id).
+	rng := []ingest.Cond{{Field: "children", Op: ingest.OpGte, Values: []any{int64(2)}, Keys: []string{"2"}},
+		{Field: "children", Op: ingest.OpLte, Values: []any{int64(5)}, Keys: []string{"5"}}}
+	all := find(rng, "children", nil, 10)
+	if got := keys(all); !slices.Equal(got, []string{"C", "D", "A"}) {
+		t.Errorf("range = %v", got)
+	}
+	var paged []string
+	var after *ingest.After
+	for range 5 {
+		p := find(rng, "children", after, 2)
+		paged = append(paged, keys(p)...)
+		if len(p) < 2 {
+			break
+		}
+		last := p[len(p)-1]
+		after = &ingest.After{Value: last.Values["children"], ID: last.ID}
+	}
+	if !slices.Equal(paged, []string{"C", "D", "A"}) {
+		t.Errorf("range paged by 2 = %v", paged)
+	}
+	if got := keys(find([]ingest.Cond{eq("children", int64(2), "2"), in}, "", nil, 10)); !slices.Equal(got, []string{"D"}) {
+		t.Errorf("two conditions = %v", got)
+	}
+}

@@ -32,6 +32,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.DB) {
 	t.Run("Audit", func(t *testing.T) { testAudit(t, open(t)) })
 	t.Run("Records", func(t *testing.T) { testRecords(t, open(t)) })
 	t.Run("Refs", func(t *testing.T) { testRefs(t, open(t)) })
+	t.Run("FindRecords", func(t *testing.T) { testFindRecords(t, open(t)) })
 	t.Run("Migrate", func(t *testing.T) { testMigrate(t, open(t)) })
 }
 
