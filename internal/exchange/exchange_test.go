@@ -142,7 +142,12 @@ func where(t *testing.T, s string) map[string]json.RawMessage {
 	return m
 }
 
-func code(err error) string { return huitong.ErrorCode(err) }
+func code(err error) string {
+	if err == nil {
+		return ""
+	}
+	return huitong.ErrorCode(err)
+}
 
 func TestQueryProjectsAndMasks(t *testing.T) {
 	e := setup(t)
