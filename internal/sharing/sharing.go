@@ -1,7 +1,3 @@
-// Package sharing keeps requests for access to shared resources, their
-// approval and the grants they create: who may read which fields of which
-// resource, for what purpose, until when, at what rate. The exchange
-// gateway asks it for the live grant behind each call.
 package sharing
 
 import (
@@ -52,9 +48,13 @@ type Request struct {
 	// countersignature is pending and afterwards.
 	Terms *Terms `json:"terms,omitempty"`
 
-	CountersignedBy string    `json:"countersigned_by,omitempty"`
-	CountersignedAt time.Time `json:"countersigned_at,omitzero"`
-	GrantID         int64     `json:"grant_id,omitempty"`
+	// CountersignedBy names the admin who took the countersignature
+	// decision on level-4 fields: approved (countersigned) or, when the
+	// status is rejected, refused with Reason.
+	CountersignedBy    string    `json:"countersigned_by,omitempty"`
+	CountersignedAt    time.Time `json:"countersigned_at,omitzero"`
+	CountersignComment string    `json:"countersign_comment,omitempty"`
+	GrantID            int64     `json:"grant_id,omitempty"`
 }
 
 // Terms are what an approval grants.

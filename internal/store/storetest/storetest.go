@@ -32,6 +32,9 @@ func Run(t *testing.T, open func(t *testing.T) *store.DB) {
 	t.Run("Audit", func(t *testing.T) { testAudit(t, open(t)) })
 	t.Run("Records", func(t *testing.T) { testRecords(t, open(t)) })
 	t.Run("Refs", func(t *testing.T) { testRefs(t, open(t)) })
+	t.Run("ShareRequests", func(t *testing.T) { testShareRequests(t, open(t)) })
+	t.Run("ConcurrentApprove", func(t *testing.T) { testConcurrentApprove(t, open(t)) })
+	t.Run("Grants", func(t *testing.T) { testGrants(t, open(t)) })
 	t.Run("FindRecords", func(t *testing.T) { testFindRecords(t, open(t)) })
 	t.Run("Migrate", func(t *testing.T) { testMigrate(t, open(t)) })
 }
