@@ -11,6 +11,7 @@ import (
 	"os"
 	"time"
 
+	"huitong"
 	"huitong/docs"
 	"huitong/internal/audit"
 	"huitong/internal/catalog"
@@ -18,6 +19,7 @@ import (
 	"huitong/internal/ids"
 	"huitong/internal/ingest"
 	"huitong/internal/org"
+	"huitong/internal/sharing"
 	"huitong/internal/store"
 	"huitong/internal/web"
 )
@@ -39,6 +41,7 @@ type Main struct {
 	Orgs    *org.Service
 	Catalog *catalog.Service
 	Ingest  *ingest.Service
+	Sharing *sharing.Service
 	Logger  *slog.Logger
 
 	internalLn, publicLn net.Listener
@@ -118,6 +121,8 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	m.Ingest = &ingest.Service{Store: m.DB, Resource: m.Catalog.Get, Audit: m.Audit, Sealer: sealer, Now: time.Now}
+	m.Sharing = &sharing.Service{Store: m.DB, Resource: m.Catalog.Get, OrgName: m.Orgs.OrgName, AppOrg: m.appOrg,
+		Audit: m.Audit, Now: time.Now}
 
 	operator := org.OrgInput{USCC: c.OperatorUSCC, Name: c.OperatorName, RegionCode: c.OperatorRegion, Kind: org.KindAgency}
 	generated, created, err := m.Orgs.Bootstrap(ctx, operator, c.AdminPassword)
@@ -140,7 +145,7 @@ func (m *Main) Run(ctx context.Context) error {
 		return fmt.Errorf("load catalog index: %w", err)
 	}
 
-	srv := &web.Server{Orgs: m.Orgs, Catalog: m.Catalog, Audit: m.Audit, Ingest: m.Ingest, Ready: m.DB.Ping, Logger: m.Logger,
+	srv := &web.Server{Orgs: m.Orgs, Catalog: m.Catalog, Audit: m.Audit, Ingest: m.Ingest, Sharing: m.Sharing, Ready: m.DB.Ping, Logger: m.Logger,
 		Version: buildVersion(), OpenAPI: docs.OpenAPI}
 	if m.internalLn, err = net.Listen("tcp", c.Addr); err != nil {
 		return fmt.Errorf("internal listener: %w", err)
@@ -166,6 +171,19 @@ func (m *Main) Run(ctx context.Context) error {
 			c.AdminPassword, demo.AccountList(), demo.Password)
 	}
 	return nil
+}
+
+// appOrg returns the org of a live app, for sharing to check that a
+// request names an app of the consumer org.
+func (m *Main) appOrg(ctx context.Context, id int64) (string, error) {
+	a, err := m.DB.GetApp(ctx, id)
+	if err != nil {
+		return "", err
+	}
+	if a.RevokedAt != nil {
+		return "", huitong.ErrNoRecord
+	}
+	return a.OrgUSCC, nil
 }
 
 func newHTTPServer(h http.Handler, log *slog.Logger) *http.Server {

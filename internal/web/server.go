@@ -18,6 +18,7 @@ import (
 	"huitong/internal/exchange"
 	"huitong/internal/ingest"
 	"huitong/internal/org"
+	"huitong/internal/sharing"
 )
 
 // Server turns HTTP into calls on the domain services. It builds two
@@ -30,6 +31,8 @@ type Server struct {
 	Ingest  *ingest.Service
 	// Exchange is the gateway: the only way shared data leaves.
 	Exchange *exchange.Gateway
+	// Sharing keeps share requests, their decisions and grants.
+	Sharing *sharing.Service
 	// Ready reports whether the server can take traffic (the database
 	// answers); /readyz calls it.
 	Ready   func(ctx context.Context) error
@@ -91,6 +94,16 @@ func (s *Server) Routes() []Route {
 		{Method: "GET", Pattern: "/api/v1/audit/log/checkpoint", handler: s.auditCheckpoint},
 		{Method: "GET", Pattern: "/api/v1/audit/log/tile/{path...}", handler: s.auditTile},
 		{Method: "GET", Pattern: "/api/v1/tracker", handler: s.tracker},
+
+		{Method: "POST", Pattern: "/api/v1/requests", handler: s.createShareRequest},
+		{Method: "GET", Pattern: "/api/v1/requests", handler: s.listShareRequests},
+		{Method: "GET", Pattern: "/api/v1/requests/{id}", handler: s.getShareRequest},
+		{Method: "POST", Pattern: "/api/v1/requests/{id}/approve", handler: s.approveShareRequest},
+		{Method: "POST", Pattern: "/api/v1/requests/{id}/reject", handler: s.rejectShareRequest},
+		{Method: "POST", Pattern: "/api/v1/requests/{id}/countersign", handler: s.countersignShareRequest},
+		{Method: "GET", Pattern: "/api/v1/grants", handler: s.listGrants},
+		{Method: "GET", Pattern: "/api/v1/grants/{id}", handler: s.getGrant},
+		{Method: "POST", Pattern: "/api/v1/grants/{id}/revoke", handler: s.revokeGrant},
 
 		{Method: "GET", Pattern: "/healthz", Public: true, handler: s.healthz},
 		{Method: "GET", Pattern: "/{$}", Public: true, handler: s.publicHome},
