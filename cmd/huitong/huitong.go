@@ -16,6 +16,7 @@ import (
 	"huitong/internal/audit"
 	"huitong/internal/catalog"
 	"huitong/internal/demo"
+	"huitong/internal/exchange"
 	"huitong/internal/ids"
 	"huitong/internal/ingest"
 	"huitong/internal/org"
@@ -36,13 +37,14 @@ type Main struct {
 	Stdout    io.Writer
 	LogOutput io.Writer
 
-	DB      *store.DB
-	Audit   *audit.Log
-	Orgs    *org.Service
-	Catalog *catalog.Service
-	Ingest  *ingest.Service
-	Sharing *sharing.Service
-	Logger  *slog.Logger
+	DB       *store.DB
+	Audit    *audit.Log
+	Orgs     *org.Service
+	Catalog  *catalog.Service
+	Ingest   *ingest.Service
+	Sharing  *sharing.Service
+	Exchange *exchange.Gateway
+	Logger   *slog.Logger
 
 	internalLn, publicLn net.Listener
 	internalSrv          *http.Server
@@ -123,6 +125,7 @@ func (m *Main) Run(ctx context.Context) error {
 	m.Ingest = &ingest.Service{Store: m.DB, Resource: m.Catalog.Get, Audit: m.Audit, Sealer: sealer, Now: time.Now}
 	m.Sharing = &sharing.Service{Store: m.DB, Resource: m.Catalog.Get, OrgName: m.Orgs.OrgName, AppOrg: m.appOrg,
 		Audit: m.Audit, Now: time.Now}
+	m.Exchange = &exchange.Gateway{Grants: m.Sharing, Resource: m.Catalog.Get, Records: m.DB, Audit: m.Audit, Sealer: sealer, Now: time.Now}
 
 	operator := org.OrgInput{USCC: c.OperatorUSCC, Name: c.OperatorName, RegionCode: c.OperatorRegion, Kind: org.KindAgency}
 	generated, created, err := m.Orgs.Bootstrap(ctx, operator, c.AdminPassword)
@@ -145,7 +148,7 @@ func (m *Main) Run(ctx context.Context) error {
 		return fmt.Errorf("load catalog index: %w", err)
 	}
 
-	srv := &web.Server{Orgs: m.Orgs, Catalog: m.Catalog, Audit: m.Audit, Ingest: m.Ingest, Sharing: m.Sharing, Ready: m.DB.Ping, Logger: m.Logger,
+	srv := &web.Server{Orgs: m.Orgs, Catalog: m.Catalog, Audit: m.Audit, Ingest: m.Ingest, Sharing: m.Sharing, Exchange: m.Exchange, Ready: m.DB.Ping, Logger: m.Logger,
 		Version: buildVersion(), OpenAPI: docs.OpenAPI}
 	if m.internalLn, err = net.Listen("tcp", c.Addr); err != nil {
 		return fmt.Errorf("internal listener: %w", err)

@@ -130,7 +130,9 @@ func newMatrix(t *testing.T) *matrixEnv {
 	return m
 }
 
-func as(ctx context.Context, p *huitong.Principal) context.Context { return huitong.WithPrincipal(ctx, p) }
+func as(ctx context.Context, p *huitong.Principal) context.Context {
+	return huitong.WithPrincipal(ctx, p)
+}
 
 var (
 	providerOfficer = &huitong.Principal{Kind: huitong.PrincipalUser, Name: "p1", OrgUSCC: provider, Roles: []string{huitong.RoleProvider}}
@@ -357,5 +359,3 @@ func fieldsOnly(rec map[string]any) map[string]any {
 	}
 	return out
 }
-
-
