@@ -139,9 +139,12 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 	}
 	if m.Demo {
-		err := demo.Seed(ctx, m.Orgs, m.Catalog, func(s string) { fmt.Fprintln(m.Stdout, "示范数据 / demo:", s) })
-		if err != nil {
+		say := func(s string) { fmt.Fprintln(m.Stdout, "示范数据 / demo:", s) }
+		if err := demo.Seed(ctx, m.Orgs, m.Catalog, say); err != nil {
 			return fmt.Errorf("seed demo city: %w", err)
+		}
+		if err := demo.SeedRecords(ctx, m.Catalog, m.Ingest, say); err != nil {
+			return fmt.Errorf("seed demo records: %w", err)
 		}
 	}
 	if err := m.Catalog.Refresh(ctx); err != nil {
