@@ -146,6 +146,9 @@ func (m *Main) Run(ctx context.Context) error {
 		if err := demo.SeedRecords(ctx, m.Catalog, m.Ingest, say); err != nil {
 			return fmt.Errorf("seed demo records: %w", err)
 		}
+		if err := demo.SeedGrants(ctx, m.Catalog, m.Sharing, say); err != nil {
+			return fmt.Errorf("seed demo grants: %w", err)
+		}
 	}
 	if err := m.Catalog.Refresh(ctx); err != nil {
 		return fmt.Errorf("load catalog index: %w", err)

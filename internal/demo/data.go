@@ -166,6 +166,12 @@ func key(f catalog.Field) catalog.Field {
 	return f
 }
 
+// indexed marks a field for lookups by the exchange gateway.
+func indexed(f catalog.Field) catalog.Field {
+	f.Indexed = true
+	return f
+}
+
 func req(f catalog.Field) catalog.Field {
 	f.Required = true
 	return f
@@ -889,9 +895,9 @@ var Resources = []catalog.Input{
 			key(str("cert_no", "结婚证或离婚证字号", 3)),
 			req(enum("reg_type", "登记类型", 2, "结婚登记", "离婚登记", "补领结婚证", "补领离婚证", "撤销婚姻")),
 			req(pii("name", str("male_name", "男方姓名", 3))),
-			req(pii("id_card", str("male_id_card", "男方身份证号码", 3))),
+			indexed(req(pii("id_card", str("male_id_card", "男方身份证号码", 3)))),
 			req(pii("name", str("female_name", "女方姓名", 3))),
-			req(pii("id_card", str("female_id_card", "女方身份证号码", 3))),
+			indexed(req(pii("id_card", str("female_id_card", "女方身份证号码", 3)))),
 			regDate(),
 			regAuthority("登记机关"),
 		),
