@@ -1,0 +1,534 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, for preparing the bench database
+	_ "modernc.org/sqlite"             // the "sqlite" driver, for the version string
+
+	"huitong/internal/demo"
+)
+
+// The PostgreSQL databases the benchmark may work in (and empty). The
+// second is used when another client is connected to the first.
+const (
+	benchDB    = "huitong_bench_exchange"
+	benchDBAlt = "huitong_bench_exchange2"
+)
+
+// The demo accounts the benchmark acts as (internal/demo).
+const (
+	providerUser = "ga_provider" // 湖州市公安局: registers and feeds the resource, approves
+	consumerUser = "mz_consumer" // 湖州市民政局: requests access, then queries and verifies
+	adminUser    = "admin"       // countersigns the level-4 field
+	demoPassword = "Huzhou@2026"
+	adminPass    = "Admin@2026"
+)
+
+// Terms of the grant: the most the platform allows, so that neither limit
+// is what the benchmark measures.
+const (
+	grantRate  = 10000     // requests per second (sharing.MaxRate)
+	grantQuota = 100000000 // records per day (sharing.MaxDailyQuota)
+)
+
+// backend is where the server keeps its data.
+type backend struct {
+	kind    string // "sqlite" or "postgres"
+	label   string // for the report
+	dataDir string // --data-dir: the SQLite database (for sqlite) and the keys
+	dbURL   string // --db: the bench database (postgres)
+	dbName  string
+	state   string // file recording what the store holds, for -reuse
+}
+
+func sqliteVersion() string {
+	version := "?"
+	if c, err := sql.Open("sqlite", ":memory:"); err == nil {
+		c.QueryRow("SELECT sqlite_version()").Scan(&version)
+		c.Close()
+	}
+	return version
+}
+
+func newSQLiteBackend(dir string) *backend {
+	d := filepath.Join(dir, "sqlite")
+	return &backend{kind: "sqlite", dataDir: d, state: filepath.Join(dir, "sqlite-state.json"),
+		label: fmt.Sprintf("SQLite %s (modernc.org/sqlite; the store's settings: WAL, synchronous=FULL) in %s", sqliteVersion(), d)}
+}
+
+// newPostgresBackend picks the bench database (huitong_bench_exchange, or
+// huitong_bench_exchange2 when another client is connected to it; with
+// reuse, the one the state names) and creates it when missing. It never
+// touches the database adminDSN names.
+func newPostgresBackend(ctx context.Context, dir, adminDSN string, reuse *setupState) (*backend, error) {
+	u, err := url.Parse(adminDSN)
+	if err != nil {
+		return nil, fmt.Errorf("parse -dsn: %w", err)
+	}
+	admin, err := sql.Open("pgx", adminDSN)
+	if err != nil {
+		return nil, err
+	}
+	defer admin.Close()
+	var version, syncCommit, fsync, sharedBuffers string
+	if err := admin.QueryRowContext(ctx, `SELECT current_setting('server_version'), current_setting('synchronous_commit'),
+		current_setting('fsync'), current_setting('shared_buffers')`).Scan(&version, &syncCommit, &fsync, &sharedBuffers); err != nil {
+		return nil, fmt.Errorf("connect to postgres: %w", err)
+	}
+	cands := []string{benchDB, benchDBAlt}
+	if reuse != nil {
+		cands = []string{reuse.DBName}
+	}
+	name := ""
+	for _, cand := range cands {
+		var exists bool
+		if err := admin.QueryRowContext(ctx, `SELECT EXISTS(SELECT 1 FROM pg_database WHERE datname = $1)`, cand).Scan(&exists); err != nil {
+			return nil, err
+		}
+		if !exists {
+			if reuse != nil {
+				return nil, fmt.Errorf("-reuse: database %s is gone", cand)
+			}
+			if _, err := admin.ExecContext(ctx, `CREATE DATABASE `+cand); err != nil {
+				return nil, fmt.Errorf("create database %s: %w", cand, err)
+			}
+		}
+		var others int
+		if err := admin.QueryRowContext(ctx, `SELECT count(*) FROM pg_stat_activity WHERE datname = $1`, cand).Scan(&others); err != nil {
+			return nil, err
+		}
+		if others == 0 {
+			name = cand
+			break
+		}
+		logf("%d other client(s) connected to %s; not using it", others, cand)
+	}
+	if name == "" {
+		return nil, fmt.Errorf("other clients are connected to %s", strings.Join(cands, " and "))
+	}
+	u.Path = "/" + name
+	return &backend{kind: "postgres", dbURL: u.String(), dbName: name, dataDir: filepath.Join(dir, "postgres-keys"),
+		state: filepath.Join(dir, "postgres-state.json"),
+		label: fmt.Sprintf("PostgreSQL %s at %s, database %s (pgx; synchronous_commit=%s, fsync=%s, shared_buffers=%s)",
+			strings.Fields(version)[0], u.Host, name, syncCommit, fsync, sharedBuffers)}, nil
+}
+
+// empty makes the store new: a new data dir, and for PostgreSQL the bench
+// database's public schema dropped and recreated.
+func (b *backend) empty(ctx context.Context) error {
+	os.Remove(b.state)
+	if err := os.RemoveAll(b.dataDir); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(b.dataDir, 0o700); err != nil {
+		return err
+	}
+	if b.kind != "postgres" {
+		return nil
+	}
+	db, err := sql.Open("pgx", b.dbURL)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	var cur string
+	if err := db.QueryRowContext(ctx, `SELECT current_database()`).Scan(&cur); err != nil {
+		return err
+	}
+	if cur != benchDB && cur != benchDBAlt {
+		return fmt.Errorf("refusing to empty database %q", cur)
+	}
+	for _, s := range []string{`DROP SCHEMA public CASCADE`, `CREATE SCHEMA public`} {
+		if _, err := db.ExecContext(ctx, s); err != nil {
+			return fmt.Errorf("%s: %w", s, err)
+		}
+	}
+	return nil
+}
+
+// setupState is what the setup made, saved next to the store so that
+// -reuse can measure again without loading a million records again.
+type setupState struct {
+	GenVersion int       `json:"gen_version"`
+	Seed       uint64    `json:"seed"`
+	Rows       int       `json:"rows"`
+	DBName     string    `json:"db_name,omitempty"`
+	Resource   string    `json:"resource"`
+	RequestID  int64     `json:"request_id"`
+	GrantID    int64     `json:"grant_id"`
+	Upload     uploadRun `json:"upload"`
+	At         time.Time `json:"at"`
+}
+
+// uploadRun is the 1,000,000-row upload, timed as a side fact.
+type uploadRun struct {
+	Rows     int64         `json:"rows"`
+	Accepted int64         `json:"accepted"`
+	Rejected int64         `json:"rejected"`
+	Wall     time.Duration `json:"wall"`
+	PeakRSS  uint64        `json:"peak_rss"` // the server's VmHWM after the upload
+}
+
+func loadState(path string, d dataset) (*setupState, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var s setupState
+	if err := json.Unmarshal(b, &s); err != nil {
+		return nil, err
+	}
+	if s.GenVersion != genVersion || s.Seed != d.Seed || s.Rows != d.Rows || s.Resource == "" || s.GrantID == 0 {
+		return nil, errors.New("the stored data is of another generator, seed or size")
+	}
+	return &s, nil
+}
+
+func (s *setupState) save(path string) error {
+	b, _ := json.MarshalIndent(s, "", "  ")
+	return os.WriteFile(path, b, 0o644)
+}
+
+// server is a running huitong process.
+type server struct {
+	cmd      *exec.Cmd
+	pid      int
+	internal string // base URL of the internal listener
+	public   string // base URL of the public listener
+	log      string
+	exited   chan struct{}
+	waitErr  error
+}
+
+var (
+	internalRE = regexp.MustCompile(`internal API: (http://\S+)/api/v1`)
+	publicRE   = regexp.MustCompile(`public: (http://\S+?)/?$`)
+)
+
+// startServer runs huitong on ports chosen by the kernel and returns once
+// both listeners accept connections. With seed it runs `huitong demo`,
+// which seeds the demo city into an empty store; otherwise `huitong serve`
+// with the demo's operator org, as a production server over that store
+// would run. Its output goes to logPath.
+func startServer(bin string, b *backend, seed bool, logLevel, logPath string, extraEnv ...string) (*server, error) {
+	args := []string{"serve"}
+	if seed {
+		args = []string{"demo"}
+	} else {
+		op := demo.Operator()
+		args = append(args, "--operator-uscc", op.USCC, "--operator-name", op.Name, "--operator-region", op.RegionCode)
+	}
+	args = append(args, "--data-dir", b.dataDir, "--addr", "127.0.0.1:0", "--public-addr", "127.0.0.1:0", "--log-level", logLevel)
+	if b.dbURL != "" {
+		args = append(args, "--db", b.dbURL)
+	}
+	lf, err := os.Create(logPath)
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.Command(bin, args...)
+	// Only this benchmark's settings: none of the caller's HUITONG_*.
+	for _, e := range os.Environ() {
+		if !strings.HasPrefix(e, "HUITONG_") {
+			cmd.Env = append(cmd.Env, e)
+		}
+	}
+	cmd.Env = append(cmd.Env, extraEnv...)
+	cmd.Stderr = lf
+	urls := make(chan [2]string, 1)
+	cmd.Stdout = &announceWriter{w: lf, urls: urls}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
+	if err := cmd.Start(); err != nil {
+		lf.Close()
+		return nil, err
+	}
+	s := &server{cmd: cmd, pid: cmd.Process.Pid, log: logPath, exited: make(chan struct{})}
+	go func() {
+		s.waitErr = cmd.Wait()
+		lf.Close()
+		close(s.exited)
+	}()
+	select {
+	case u := <-urls:
+		s.internal, s.public = u[0], u[1]
+	case <-s.exited:
+		return nil, fmt.Errorf("huitong exited before listening (%v); see %s", s.waitErr, logPath)
+	case <-time.After(15 * time.Minute):
+		s.stop()
+		return nil, fmt.Errorf("huitong did not listen within 15 minutes; see %s", logPath)
+	}
+	return s, nil
+}
+
+// announceWriter copies the server's standard output to w and sends the
+// listeners' URLs on urls once the start-up message has named both.
+type announceWriter struct {
+	w         io.Writer
+	urls      chan<- [2]string
+	line      []byte
+	in, pub   string
+	announced bool
+}
+
+func (a *announceWriter) Write(p []byte) (int, error) {
+	for _, c := range p {
+		if c != '\n' {
+			a.line = append(a.line, c)
+			continue
+		}
+		line := string(a.line)
+		a.line = a.line[:0]
+		if m := internalRE.FindStringSubmatch(line); m != nil {
+			a.in = m[1]
+		}
+		if m := publicRE.FindStringSubmatch(line); m != nil && strings.Contains(line, "公众服务") {
+			a.pub = m[1]
+		}
+		if !a.announced && a.in != "" && a.pub != "" {
+			a.announced = true
+			a.urls <- [2]string{a.in, a.pub}
+		}
+	}
+	return a.w.Write(p)
+}
+
+// stop sends SIGTERM and waits for the process to end (SIGKILL after a
+// minute).
+func (s *server) stop() {
+	s.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case <-s.exited:
+	case <-time.After(time.Minute):
+		logf("huitong (pid %d) did not stop within a minute; killing it", s.pid)
+		s.cmd.Process.Kill()
+		<-s.exited
+	}
+}
+
+// api calls the server's JSON API as one user.
+type api struct {
+	base  string
+	token string
+	hc    *http.Client
+}
+
+func newAPI(base string) *api { return &api{base: base, hc: &http.Client{Timeout: 15 * time.Minute}} }
+
+// as returns a client logged in as user.
+func (a *api) as(user, password string) (*api, error) {
+	var res struct {
+		Token string `json:"token"`
+	}
+	if err := a.call("POST", "/api/v1/auth/login", map[string]string{"username": user, "password": password}, &res); err != nil {
+		return nil, fmt.Errorf("log in as %s: %w", user, err)
+	}
+	return &api{base: a.base, token: res.Token, hc: a.hc}, nil
+}
+
+// call sends in as JSON (nil: no body) and decodes a 2xx answer into out.
+func (a *api) call(method, path string, in, out any) error {
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return err
+		}
+		body = bytes.NewReader(b)
+	}
+	return a.send(method, path, "application/json", body, out)
+}
+
+func (a *api) send(method, path, ctype string, body io.Reader, out any) error {
+	req, err := http.NewRequest(method, a.base+path, body)
+	if err != nil {
+		return err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", ctype)
+	}
+	if a.token != "" {
+		req.Header.Set("Authorization", "Bearer "+a.token)
+	}
+	resp, err := a.hc.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode/100 != 2 {
+		return fmt.Errorf("%s %s: %s: %s", method, path, resp.Status, bytes.TrimSpace(b))
+	}
+	if out != nil {
+		if err := json.Unmarshal(b, out); err != nil {
+			return fmt.Errorf("%s %s: decode answer: %w", method, path, err)
+		}
+	}
+	return nil
+}
+
+// auditSize reads the size of the latest signed audit checkpoint from the
+// public listener.
+func auditSize(public string) (int64, error) {
+	resp, err := http.Get(public + "/api/v1/audit/checkpoint")
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return 0, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return 0, fmt.Errorf("GET /api/v1/audit/checkpoint: %s", resp.Status)
+	}
+	// origin, size, root hash, blank line, signatures.
+	lines := strings.SplitN(string(b), "\n", 3)
+	if len(lines) < 3 {
+		return 0, fmt.Errorf("checkpoint %q: too short", b)
+	}
+	return strconv.ParseInt(lines[1], 10, 64)
+}
+
+// settledAuditSize waits until the signed checkpoint has stopped growing
+// (the checkpointer signs at most a second behind the log) and returns its
+// size.
+func settledAuditSize(public string) (int64, error) {
+	last, err := auditSize(public)
+	if err != nil {
+		return 0, err
+	}
+	stable := time.Now()
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); {
+		time.Sleep(250 * time.Millisecond)
+		n, err := auditSize(public)
+		if err != nil {
+			return 0, err
+		}
+		if n != last {
+			last, stable = n, time.Now()
+			continue
+		}
+		if time.Since(stable) >= 2500*time.Millisecond {
+			return n, nil
+		}
+	}
+	return last, errors.New("the audit checkpoint kept growing for 30 s")
+}
+
+// setup registers the resource as the police bureau's provider, uploads
+// the generated file into it, and has the civil affairs bureau request
+// every field, the provider approve at the highest rate and quota and an
+// admin countersign the level-4 field: all through the HTTP API of a
+// running server.
+func setup(srv *server, d dataset) (*setupState, error) {
+	base := newAPI(srv.internal)
+	provider, err := base.as(providerUser, demoPassword)
+	if err != nil {
+		return nil, err
+	}
+	var res struct {
+		Code string `json:"code"`
+	}
+	in := map[string]any{
+		"name":            fmt.Sprintf("人口基础信息（交换网关基准，%d 条）", d.Rows),
+		"summary":         "户籍人口的身份基础信息，用于交换网关性能测试（生成数据）。",
+		"category":        "base",
+		"format":          "table",
+		"update_cycle":    "daily",
+		"share_type":      "conditional",
+		"share_condition": "仅限政务部门在依法履行身份核验、资格审核等法定职责时使用",
+		"share_method":    "api",
+		"open_type":       "none",
+		"publish_date":    "2024-03-15",
+		"fields":          resourceFields(),
+	}
+	if err := provider.call("POST", "/api/v1/resources", in, &res); err != nil {
+		return nil, fmt.Errorf("register the resource: %w", err)
+	}
+	logf("registered %s; uploading %s (%d rows)", res.Code, d.CSV, d.Rows)
+
+	f, err := os.Open(d.CSV)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var batch struct {
+		Status   string `json:"status"`
+		Rows     int64  `json:"rows"`
+		Accepted int64  `json:"accepted"`
+		Rejected int64  `json:"rejected"`
+	}
+	t0 := time.Now()
+	if err := provider.send("POST", "/api/v1/resources/"+res.Code+"/batches?filename=people.csv", "text/csv; charset=utf-8",
+		struct{ io.Reader }{f}, &batch); err != nil {
+		return nil, fmt.Errorf("upload: %w", err)
+	}
+	st := &setupState{GenVersion: genVersion, Seed: d.Seed, Rows: d.Rows, Resource: res.Code, At: time.Now().UTC(),
+		Upload: uploadRun{Rows: batch.Rows, Accepted: batch.Accepted, Rejected: batch.Rejected, Wall: time.Since(t0),
+			PeakRSS: procKB(srv.pid, "VmHWM")}}
+	logf("upload: %s, %d rows, %d accepted, %d rejected in %s (%.0f rows/s); server peak RSS %s", batch.Status, batch.Rows, batch.Accepted,
+		batch.Rejected, st.Upload.Wall.Round(time.Millisecond), float64(batch.Rows)/st.Upload.Wall.Seconds(), mib(st.Upload.PeakRSS))
+	if batch.Accepted != int64(d.Rows) {
+		return nil, fmt.Errorf("upload accepted %d of %d rows", batch.Accepted, d.Rows)
+	}
+
+	consumer, err := base.as(consumerUser, demoPassword)
+	if err != nil {
+		return nil, err
+	}
+	var req struct {
+		ID      int64  `json:"id"`
+		Status  string `json:"status"`
+		GrantID int64  `json:"grant_id"`
+	}
+	if err := consumer.call("POST", "/api/v1/requests", map[string]any{
+		"resource_code": res.Code, "fields": fieldNames,
+		"purpose":     "最低生活保障资格审核：核对申请人及家庭成员身份信息（性能基准）",
+		"legal_basis": "《社会救助暂行办法》第十一条",
+	}, &req); err != nil {
+		return nil, fmt.Errorf("request access: %w", err)
+	}
+	st.RequestID = req.ID
+	if err := provider.call("POST", "/api/v1/requests/"+strconv.FormatInt(req.ID, 10)+"/approve", map[string]any{
+		"rate": grantRate, "daily_quota": grantQuota, "comment": "同意（性能基准）",
+	}, &req); err != nil {
+		return nil, fmt.Errorf("approve: %w", err)
+	}
+	if req.Status != "approved" {
+		admin, err := base.as(adminUser, adminPass)
+		if err != nil {
+			return nil, err
+		}
+		if err := admin.call("POST", "/api/v1/requests/"+strconv.FormatInt(req.ID, 10)+"/countersign",
+			map[string]any{"comment": "宗教信仰仅用于精确核验（性能基准）"}, &req); err != nil {
+			return nil, fmt.Errorf("countersign: %w", err)
+		}
+	}
+	if req.Status != "approved" || req.GrantID == 0 {
+		return nil, fmt.Errorf("request %d is %s, with grant %d", req.ID, req.Status, req.GrantID)
+	}
+	st.GrantID = req.GrantID
+	logf("request %d approved at rate %d/s and %d records a day: grant %d", req.ID, grantRate, grantQuota, req.GrantID)
+	return st, nil
+}
