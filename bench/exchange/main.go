@@ -43,6 +43,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"huitong/bench/internal/sysinfo"
 )
 
 func main() {
@@ -73,6 +75,7 @@ type config struct {
 	out        string
 	code       string
 	rssEvery   time.Duration
+	src        string
 }
 
 func parseFlags() (config, error) {
@@ -98,6 +101,7 @@ func parseFlags() (config, error) {
 	flag.StringVar(&c.cpuProfile, "cpuprofile", "", "after the measurements, run the largest query load once more against a build of the server with net/http/pprof added (go build -overlay; the tree is not changed) and write its CPU profile to this file")
 	flag.StringVar(&c.out, "o", "", "also write the report to this file")
 	flag.StringVar(&c.code, "code", "", "describes the code measured in the report (default: from git in the current directory)")
+	flag.StringVar(&c.src, "src", "HEAD", "the server's source: a git revision, built from `git archive` of it into -dir, so that uncommitted edits in the tree do not change what is measured; or \"worktree\" for the working tree")
 	flag.DurationVar(&c.rssEvery, "rss-every", 100*time.Millisecond, "server RSS sampling interval")
 	flag.Parse()
 	if c.db != "sqlite" && c.db != "postgres" {
@@ -134,7 +138,12 @@ func run() error {
 	if err := os.MkdirAll(cfg.dir, 0o755); err != nil {
 		return err
 	}
+	src, code, err := sourceTree(cfg)
+	if err != nil {
+		return err
+	}
 	mach := describeMachine()
+	mach.Code = code
 	if cfg.code != "" {
 		mach.Code = cfg.code
 	}
@@ -143,7 +152,7 @@ func run() error {
 
 	// 1. The server binary, as it ships.
 	bin := filepath.Join(cfg.dir, "bin", "huitong")
-	if err := goBuild(bin, ""); err != nil {
+	if err := goBuild(src, bin, ""); err != nil {
 		return err
 	}
 
@@ -210,7 +219,7 @@ func run() error {
 		return err
 	}
 	if cfg.cpuProfile != "" {
-		if err := profileGateway(cfg, rep, be, st, tbl); err != nil {
+		if err := profileGateway(cfg, rep, src, be, st, tbl); err != nil {
 			return err
 		}
 	}
@@ -341,18 +350,65 @@ func moduleRoot() (string, error) {
 	return filepath.Dir(mod), nil
 }
 
-// goBuild builds ./cmd/huitong to bin, with an overlay file when given.
-func goBuild(bin, overlay string) error {
+// sourceTree returns the directory the server is built from and a
+// description of that code for the report: the working tree, or a
+// revision extracted with `git archive` into -dir (once).
+func sourceTree(cfg config) (dir, code string, err error) {
 	root, err := moduleRoot()
 	if err != nil {
-		return err
+		return "", "", err
 	}
+	if cfg.src == "worktree" {
+		return root, sysinfo.CodeVersion(measuredPaths...), nil
+	}
+	out, err := exec.Command("git", "-C", root, "rev-parse", "--short=12", cfg.src+"^{commit}").Output()
+	if err != nil {
+		return "", "", fmt.Errorf("-src %s: git rev-parse: %w", cfg.src, err)
+	}
+	rev := strings.TrimSpace(string(out))
+	dir = filepath.Join(cfg.dir, "src", rev)
+	code = "commit " + rev + " (the server built from `git archive` of it; uncommitted edits in the tree not included)"
+	if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+		return dir, code, nil
+	}
+	tmp := dir + ".tmp"
+	os.RemoveAll(tmp)
+	if err := os.MkdirAll(tmp, 0o755); err != nil {
+		return "", "", err
+	}
+	archive := exec.Command("git", "-C", root, "archive", "--format=tar", rev)
+	untar := exec.Command("tar", "-x", "-C", tmp)
+	pipe, err := archive.StdoutPipe()
+	if err != nil {
+		return "", "", err
+	}
+	untar.Stdin = pipe
+	untar.Stderr, archive.Stderr = os.Stderr, os.Stderr
+	if err := untar.Start(); err != nil {
+		return "", "", err
+	}
+	if err := archive.Run(); err != nil {
+		return "", "", fmt.Errorf("git archive %s: %w", rev, err)
+	}
+	if err := untar.Wait(); err != nil {
+		return "", "", fmt.Errorf("tar: %w", err)
+	}
+	if err := os.Rename(tmp, dir); err != nil {
+		return "", "", err
+	}
+	logf("extracted %s into %s", rev, dir)
+	return dir, code, nil
+}
+
+// goBuild builds ./cmd/huitong of the source tree src to bin, with an
+// overlay file when given.
+func goBuild(src, bin, overlay string) error {
 	args := []string{"build", "-o", bin}
 	if overlay != "" {
 		args = append(args, "-overlay", overlay)
 	}
 	cmd := exec.Command("go", append(args, "./cmd/huitong")...)
-	cmd.Dir = root
+	cmd.Dir = src
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	t0 := time.Now()
 	if err := cmd.Run(); err != nil {

@@ -34,26 +34,22 @@ func init() {
 // same store and runs the largest query load once more while taking a CPU
 // profile of the server over the measured window. The run is reported
 // apart: the profiler costs some CPU.
-func profileGateway(cfg config, rep *report, be *backend, st *setupState, tbl *table) error {
-	root, err := moduleRoot()
-	if err != nil {
-		return err
-	}
+func profileGateway(cfg config, rep *report, src string, be *backend, st *setupState, tbl *table) error {
 	dir := filepath.Join(cfg.dir, "pprof")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	src := filepath.Join(dir, "zz_bench_pprof.go")
-	if err := os.WriteFile(src, []byte(pprofFile), 0o644); err != nil {
+	file := filepath.Join(dir, "zz_bench_pprof.go")
+	if err := os.WriteFile(file, []byte(pprofFile), 0o644); err != nil {
 		return err
 	}
-	overlay, _ := json.Marshal(map[string]any{"Replace": map[string]string{filepath.Join(root, "cmd", "huitong", "zz_bench_pprof.go"): src}})
+	overlay, _ := json.Marshal(map[string]any{"Replace": map[string]string{filepath.Join(src, "cmd", "huitong", "zz_bench_pprof.go"): file}})
 	ov := filepath.Join(dir, "overlay.json")
 	if err := os.WriteFile(ov, overlay, 0o644); err != nil {
 		return err
 	}
 	bin := filepath.Join(cfg.dir, "bin", "huitong-pprof")
-	if err := goBuild(bin, ov); err != nil {
+	if err := goBuild(src, bin, ov); err != nil {
 		return err
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")

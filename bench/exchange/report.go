@@ -58,7 +58,7 @@ func (rep *report) write(w io.Writer) {
 	fmt.Fprintf(w, "- Shared machine: load average (1/5/15 min) %s at the start, %s at the end; %s; each row gives the 1-minute load at its start and the CPU other processes used during it.\n",
 		rep.loadStart, rep.loadEnd, wait)
 	fmt.Fprintf(w, "- Code: %s.\n", m.Code)
-	fmt.Fprintf(w, "- Server: `huitong serve` with the demo's operator org, built with `go build ./cmd/huitong` and run as a subprocess, GOMAXPROCS default, `--log-level %s` (a line per request, written to a file); the setup ran `huitong demo` on the same store, so the demo city's orgs and users exist, and stopped it. Up in %s (catalog load), RSS %s after start and a login.\n",
+	fmt.Fprintf(w, "- Server: `huitong serve` with the demo's operator org, built with `go build ./cmd/huitong` (see Code) and run as a subprocess, GOMAXPROCS default, `--log-level %s` (a line per request, written to a file); the setup ran `huitong demo` on the same store, so the demo city's orgs and users exist, and stopped it. Up in %s (catalog load), RSS %s after start and a login.\n",
 		cfg.logLevel, rep.server.startup.Round(time.Millisecond), mib(rep.server.idleRSS))
 	fmt.Fprintf(w, "- Store: %s.\n", rep.backend)
 	fmt.Fprintf(w, "- Data: %s records generated with seed %d (CSV %s): 公民身份号码 (valid GB 11643, the key; level 3, pii id_card), 姓名 (level 3, name), 性别 (level 1), 出生日期 (level 2, date), 联系电话 (level 3, phone), 住址 (level 3, address), 宗教信仰 (level 4, stored encrypted). Resource %s (share type conditional) of 湖州市公安局, registered by `%s` through `POST /api/v1/resources`.\n",
