@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -71,19 +72,42 @@ func (db *DB) AuditAppend(ctx context.Context, first int64, recs []audit.Stored,
 func insertRows(ctx context.Context, tx *Tx, prefix string, cols, n int, row func(i int, args []any) []any) error {
 	const perStmt = 200
 	one := "(" + strings.TrimSuffix(strings.Repeat("?,", cols), ",") + ")"
-	for start := 0; start < n; start += perStmt {
-		end := min(start+perStmt, n)
+	text := func(rows int) string {
 		var q strings.Builder
 		q.WriteString(prefix)
-		args := make([]any, 0, (end-start)*cols)
-		for i := start; i < end; i++ {
-			if i > start {
+		for i := range rows {
+			if i > 0 {
 				q.WriteByte(',')
 			}
 			q.WriteString(one)
+		}
+		return q.String()
+	}
+	// Full chunks share one prepared statement: parsed once per call, not
+	// once per chunk.
+	var full *sql.Stmt
+	if n >= 2*perStmt {
+		st, err := tx.tx.PrepareContext(ctx, tx.db.q(text(perStmt)))
+		if err != nil {
+			return tx.db.translate(err)
+		}
+		defer st.Close()
+		full = st
+	}
+	for start := 0; start < n; start += perStmt {
+		end := min(start+perStmt, n)
+		args := make([]any, 0, (end-start)*cols)
+		for i := start; i < end; i++ {
 			args = row(i, args)
 		}
-		if _, err := tx.Exec(ctx, q.String(), args...); err != nil {
+		var err error
+		if full != nil && end-start == perStmt {
+			_, err = full.ExecContext(ctx, args...)
+			err = tx.db.translate(err)
+		} else {
+			_, err = tx.Exec(ctx, text(end-start), args...)
+		}
+		if err != nil {
 			return err
 		}
 	}
