@@ -36,6 +36,7 @@ func Run(t *testing.T, open func(t *testing.T) *store.DB) {
 	t.Run("ConcurrentApprove", func(t *testing.T) { testConcurrentApprove(t, open(t)) })
 	t.Run("Grants", func(t *testing.T) { testGrants(t, open(t)) })
 	t.Run("FindRecords", func(t *testing.T) { testFindRecords(t, open(t)) })
+	t.Run("Stats", func(t *testing.T) { testStats(t, open(t)) })
 	t.Run("Migrate", func(t *testing.T) { testMigrate(t, open(t)) })
 }
 
