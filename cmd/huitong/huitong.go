@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -125,7 +127,8 @@ func (m *Main) Run(ctx context.Context) error {
 	m.Ingest = &ingest.Service{Store: m.DB, Resource: m.Catalog.Get, Audit: m.Audit, Sealer: sealer, Now: time.Now}
 	m.Sharing = &sharing.Service{Store: m.DB, Resource: m.Catalog.Get, OrgName: m.Orgs.OrgName, AppOrg: m.appOrg,
 		Audit: m.Audit, Now: time.Now}
-	m.Exchange = &exchange.Gateway{Grants: m.Sharing, Resource: m.Catalog.Get, Records: m.DB, Audit: m.Audit, Sealer: sealer, Now: time.Now}
+	m.Exchange = &exchange.Gateway{Grants: m.Sharing, Resource: m.Catalog.Get, Records: m.DB, Audit: m.Audit, Sealer: sealer,
+		PseudonymSecret: derive(dataKey, "huitong/exchange/pseudonyms"), Now: time.Now}
 
 	operator := org.OrgInput{USCC: c.OperatorUSCC, Name: c.OperatorName, RegionCode: c.OperatorRegion, Kind: org.KindAgency}
 	generated, created, err := m.Orgs.Bootstrap(ctx, operator, c.AdminPassword)
@@ -243,4 +246,12 @@ func (m *Main) Close() error {
 		errs = append(errs, m.DB.Close())
 	}
 	return errors.Join(errs...)
+}
+
+// derive makes a key for one purpose from a secret, so that one secret file
+// serves several uses without one key doing two jobs.
+func derive(secret []byte, label string) []byte {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte(label))
+	return m.Sum(nil)
 }

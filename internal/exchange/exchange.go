@@ -20,6 +20,8 @@ package exchange
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
@@ -76,7 +78,12 @@ type Gateway struct {
 	Records  Records
 	Audit    Recorder
 	Sealer   *ingest.Sealer // opens level-4 values
-	Now      func() time.Time
+	// PseudonymSecret keys the pseudonyms a caller may ask for instead of
+	// values: each consumer org gets its own key derived from it, so that
+	// two consumers cannot join their results. Without it, pseudonyms are
+	// refused.
+	PseudonymSecret []byte
+	Now             func() time.Time
 
 	prepared sync.Map // "code@version" -> true: record table known current
 	limits   limiter
@@ -93,6 +100,11 @@ type Query struct {
 	Cursor  string                     `json:"cursor"`
 	Purpose string                     `json:"purpose"`
 	GrantID int64                      `json:"grant_id"`
+	// Pseudonymize names asked fields to return as keyed pseudonyms
+	// ("ps_" and 32 hex digits) instead of their values: stable for one
+	// consumer org, so records can be linked across reads without the
+	// identifier being seen.
+	Pseudonymize []string `json:"pseudonymize"`
 }
 
 // Verification asks whether the records a filter selects hold given
@@ -106,11 +118,12 @@ type Verification struct {
 
 // ChangesQuery reads records changed since a cursor.
 type ChangesQuery struct {
-	Cursor  string
-	Fields  []string
-	Limit   int
-	Purpose string
-	GrantID int64
+	Cursor       string
+	Fields       []string
+	Pseudonymize []string
+	Limit        int
+	Purpose      string
+	GrantID      int64
 }
 
 // Answer is a page of records. Each record holds its id ("_id"), its last
@@ -412,6 +425,9 @@ func (g *Gateway) Query(ctx context.Context, code string, q Query) (Answer, erro
 	if err := c.granted(fields); err != nil {
 		return Answer{}, g.deny(ctx, c, err)
 	}
+	if err := g.checkPseudonyms(c, q.Pseudonymize, fields, len(q.Fields) == 0); err != nil {
+		return Answer{}, g.deny(ctx, c, err)
+	}
 	conds, orderBy, err := g.filter(c, q.Where)
 	if err != nil {
 		return Answer{}, g.deny(ctx, c, err)
@@ -443,18 +459,49 @@ func (g *Gateway) Query(ctx context.Context, code string, q Query) (Answer, erro
 		last := recs[len(recs)-1]
 		next = encodeCursor(orderBy, last)
 	}
-	out, subjects, err := g.project(c, recs, fields)
+	out, subjects, err := g.project(c, recs, fields, q.Pseudonymize)
 	if err != nil {
 		return Answer{}, err
 	}
+	d := detail(c, fields, filterShape(conds), len(out), q.Purpose)
+	if len(q.Pseudonymize) > 0 {
+		d["pseudonymized"] = strings.Join(q.Pseudonymize, ",")
+	}
 	idx, err := g.Audit.Append(ctx, audit.Entry{Action: c.action, Object: "resource:" + c.r.Code,
-		Rule: "grant:" + strconv.FormatInt(c.grant.ID, 10), Purpose: c.grant.Purpose, Subjects: subjects,
-		Detail: detail(c, fields, filterShape(conds), len(out), q.Purpose)})
+		Rule: "grant:" + strconv.FormatInt(c.grant.ID, 10), Purpose: c.grant.Purpose, Subjects: subjects, Detail: d})
 	if err != nil {
 		return Answer{}, err
 	}
 	g.quotas.add(c.grant, now, int64(len(out)))
 	return Answer{Records: out, NextCursor: next, AuditIndex: idx}, nil
+}
+
+// checkPseudonyms checks that pseudonyms are asked for returned fields.
+// With all set, the fields are the default projection, which an exact-key
+// lookup may still widen: any granted field will do.
+func (g *Gateway) checkPseudonyms(c *call, names, fields []string, all bool) error {
+	if len(names) == 0 {
+		return nil
+	}
+	if err := c.granted(names); err != nil {
+		return err
+	}
+	if len(g.PseudonymSecret) == 0 {
+		return huitong.Invalidf("pseudonyms_unavailable", "本平台未配置假名化密钥", "pseudonyms are not configured on this platform")
+	}
+	for _, n := range names {
+		if !all && !slices.Contains(fields, n) {
+			return huitong.Invalidf("invalid_pseudonymize", "假名化的信息项 %s 须在 fields 中", "pseudonymized field %s must be one of the asked fields", clip(n))
+		}
+	}
+	return nil
+}
+
+// pseudonymKey is a consumer org's own pseudonym key.
+func (g *Gateway) pseudonymKey(consumer string) []byte {
+	m := hmac.New(sha256.New, g.PseudonymSecret)
+	m.Write([]byte("huitong/exchange/pseudonym\x00" + consumer))
+	return m.Sum(nil)
 }
 
 // bulkFields are the granted fields a read returns when none are named:
@@ -482,7 +529,11 @@ func pageLimit(n int) (int, error) {
 // project turns records into answers: the asked fields, opened when
 // encrypted, masked by level unless the grant lifts it. It also collects the
 // citizen ID numbers and USCCs the records hold, asked for or not.
-func (g *Gateway) project(c *call, recs []ingest.Record, fields []string) ([]map[string]any, []string, error) {
+func (g *Gateway) project(c *call, recs []ingest.Record, fields, pseudonyms []string) ([]map[string]any, []string, error) {
+	var key []byte
+	if len(pseudonyms) > 0 {
+		key = g.pseudonymKey(c.grant.ConsumerUSCC)
+	}
 	out := make([]map[string]any, 0, len(recs))
 	var subjects []string
 	for _, rec := range recs {
@@ -514,6 +565,14 @@ func (g *Gateway) project(c *call, recs []ingest.Record, fields []string) ([]map
 					subjects = append(subjects, s)
 				}
 				v = s
+			}
+			if key != nil && slices.Contains(pseudonyms, n) {
+				if v != nil {
+					s, _ := g.stored(f, v)
+					v = masking.Pseudonym(key, s)
+				}
+				m[n] = v
+				continue
 			}
 			m[n] = g.masker.Apply(masking.ForField(f.PII, f.Level, c.grant.Unmasked(n)), v)
 		}
@@ -680,6 +739,9 @@ func (g *Gateway) Changes(ctx context.Context, code string, q ChangesQuery) (Ans
 	if err := c.granted(fields); err != nil {
 		return Answer{}, g.deny(ctx, c, err)
 	}
+	if err := g.checkPseudonyms(c, q.Pseudonymize, fields, false); err != nil {
+		return Answer{}, g.deny(ctx, c, err)
+	}
 	for _, n := range fields {
 		if c.fields[n].Level >= 4 {
 			return Answer{}, g.deny(ctx, c, huitong.Forbiddenf("restricted_field",
@@ -702,13 +764,16 @@ func (g *Gateway) Changes(ctx context.Context, code string, q ChangesQuery) (Ans
 	if len(recs) > 0 {
 		next = "s" + strconv.FormatInt(recs[len(recs)-1].Seq, 10)
 	}
-	out, subjects, err := g.project(c, recs, fields)
+	out, subjects, err := g.project(c, recs, fields, q.Pseudonymize)
 	if err != nil {
 		return Answer{}, err
 	}
+	d := detail(c, fields, "", len(out), q.Purpose)
+	if len(q.Pseudonymize) > 0 {
+		d["pseudonymized"] = strings.Join(q.Pseudonymize, ",")
+	}
 	idx, err := g.Audit.Append(ctx, audit.Entry{Action: c.action, Object: "resource:" + c.r.Code,
-		Rule: "grant:" + strconv.FormatInt(c.grant.ID, 10), Purpose: c.grant.Purpose, Subjects: subjects,
-		Detail: detail(c, fields, "", len(out), q.Purpose)})
+		Rule: "grant:" + strconv.FormatInt(c.grant.ID, 10), Purpose: c.grant.Purpose, Subjects: subjects, Detail: d})
 	if err != nil {
 		return Answer{}, err
 	}

@@ -128,7 +128,8 @@ func setup(t *testing.T) *env {
 	e.grants = &grants{g: sharing.Grant{ID: 7, ResourceCode: e.res.Code, ProviderUSCC: provider, ConsumerUSCC: consumer,
 		Fields: []string{"id_card", "name", "phone", "address", "birth_date", "gender"}, Purpose: "低保资格审核",
 		ExpiresAt: e.now.Add(24 * time.Hour), Status: sharing.GrantActive, Rate: 1000, DailyQuota: 1000}}
-	e.gw = &exchange.Gateway{Grants: e.grants, Resource: lookup, Records: db, Audit: e.audit, Sealer: sealer, Now: func() time.Time { return e.now }}
+	e.gw = &exchange.Gateway{Grants: e.grants, Resource: lookup, Records: db, Audit: e.audit, Sealer: sealer,
+		PseudonymSecret: []byte("pseudonym secret"), Now: func() time.Time { return e.now }}
 	e.ctx = huitong.WithPrincipal(t.Context(), &huitong.Principal{Kind: huitong.PrincipalApp, Name: "dibao", OrgUSCC: consumer, Roles: []string{huitong.RoleConsumer}})
 	return e
 }
@@ -385,5 +386,50 @@ func TestRateAndQuota(t *testing.T) {
 func errorsAs(err error, target **huitong.Error) {
 	if e, ok := err.(*huitong.Error); ok {
 		*target = e
+	}
+}
+
+func TestPseudonyms(t *testing.T) {
+	e := setup(t)
+	read := func() map[string]any {
+		t.Helper()
+		a, err := e.gw.Query(e.ctx, e.res.Code, exchange.Query{Where: where(t, `{"id_card":"11010519491231002X"}`),
+			Fields: []string{"id_card", "name", "gender"}, Pseudonymize: []string{"id_card", "name"}})
+		if err != nil || len(a.Records) != 1 {
+			t.Fatalf("query = %+v, %v", a, err)
+		}
+		return a.Records[0]
+	}
+	first := read()
+	id, _ := first["id_card"].(string)
+	if !strings.HasPrefix(id, "ps_") || len(id) != 35 || first["gender"] != "女" || first["name"] == "张三" || first["name"] == first["id_card"] {
+		t.Errorf("pseudonymized record = %+v", first)
+	}
+	if again := read(); again["id_card"] != first["id_card"] {
+		t.Errorf("pseudonym not stable: %v then %v", first["id_card"], again["id_card"])
+	}
+	if ent := e.audit.last(); ent.Detail["pseudonymized"] != "id_card,name" {
+		t.Errorf("audit detail = %v", ent.Detail)
+	}
+	// Another consumer org gets other pseudonyms for the same person.
+	e.grants.g.ConsumerUSCC = "11330500MB1A354275"
+	if other := read(); other["id_card"] == first["id_card"] {
+		t.Error("two consumers got the same pseudonym")
+	}
+	for _, tc := range []struct {
+		fields, pseudo []string
+		want           string
+	}{
+		{[]string{"name"}, []string{"id_card"}, "invalid_pseudonymize"},
+		{[]string{"name"}, []string{"income"}, "field_not_granted"},
+	} {
+		_, err := e.gw.Query(e.ctx, e.res.Code, exchange.Query{Where: where(t, `{"id_card":"11010519491231002X"}`), Fields: tc.fields, Pseudonymize: tc.pseudo})
+		if code(err) != tc.want {
+			t.Errorf("pseudonymize %v of %v = %v, want %s", tc.pseudo, tc.fields, err, tc.want)
+		}
+	}
+	e.gw.PseudonymSecret = nil
+	if _, err := e.gw.Query(e.ctx, e.res.Code, exchange.Query{Where: where(t, `{"id_card":"11010519491231002X"}`), Pseudonymize: []string{"name"}}); code(err) != "pseudonyms_unavailable" {
+		t.Errorf("without a secret = %v", err)
 	}
 }

@@ -69,6 +69,9 @@ func (s *Server) exchangeChanges(w http.ResponseWriter, r *http.Request) {
 	if f := p.Get("fields"); f != "" {
 		q.Fields = strings.Split(f, ",")
 	}
+	if f := p.Get("pseudonymize"); f != "" {
+		q.Pseudonymize = strings.Split(f, ",")
+	}
 	a, err := s.Exchange.Changes(r.Context(), r.PathValue("code"), q)
 	if err != nil {
 		s.writeError(w, r, err)
