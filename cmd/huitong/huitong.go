@@ -23,6 +23,7 @@ import (
 	"huitong/internal/ingest"
 	"huitong/internal/org"
 	"huitong/internal/sharing"
+	"huitong/internal/stats"
 	"huitong/internal/store"
 	"huitong/internal/web"
 )
@@ -46,6 +47,7 @@ type Main struct {
 	Ingest   *ingest.Service
 	Sharing  *sharing.Service
 	Exchange *exchange.Gateway
+	Stats    *stats.Service
 	Logger   *slog.Logger
 
 	internalLn, publicLn net.Listener
@@ -157,7 +159,8 @@ func (m *Main) Run(ctx context.Context) error {
 		return fmt.Errorf("load catalog index: %w", err)
 	}
 
-	srv := &web.Server{Orgs: m.Orgs, Catalog: m.Catalog, Audit: m.Audit, Ingest: m.Ingest, Sharing: m.Sharing, Exchange: m.Exchange, Ready: m.DB.Ping, Logger: m.Logger,
+	m.Stats = &stats.Service{Store: m.DB, Now: time.Now}
+	srv := &web.Server{Orgs: m.Orgs, Catalog: m.Catalog, Audit: m.Audit, Ingest: m.Ingest, Sharing: m.Sharing, Exchange: m.Exchange, Stats: m.Stats, Ready: m.DB.Ping, Logger: m.Logger,
 		Version: buildVersion(), OpenAPI: docs.OpenAPI}
 	if m.internalLn, err = net.Listen("tcp", c.Addr); err != nil {
 		return fmt.Errorf("internal listener: %w", err)

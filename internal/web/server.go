@@ -19,6 +19,7 @@ import (
 	"huitong/internal/ingest"
 	"huitong/internal/org"
 	"huitong/internal/sharing"
+	"huitong/internal/stats"
 )
 
 // Server turns HTTP into calls on the domain services. It builds two
@@ -33,6 +34,8 @@ type Server struct {
 	Exchange *exchange.Gateway
 	// Sharing keeps share requests, their decisions and grants.
 	Sharing *sharing.Service
+	// Stats computes the leaders' dashboard.
+	Stats *stats.Service
 	// Ready reports whether the server can take traffic (the database
 	// answers); /readyz calls it.
 	Ready   func(ctx context.Context) error
@@ -112,7 +115,7 @@ func (s *Server) Routes() []Route {
 		{Method: "POST", Pattern: "/api/v1/citizen/login", Public: true, handler: s.citizenLogin},
 		{Method: "POST", Pattern: "/api/v1/citizen/logout", Public: true, handler: s.logout},
 		{Method: "GET", Pattern: "/api/v1/tracker/me", Public: true, handler: s.trackerMe},
-	}, s.exchangeRoutes()...)
+	}, append(s.exchangeRoutes(), s.statsRoutes()...)...)
 }
 
 // Handler returns the internal listener's handler.
