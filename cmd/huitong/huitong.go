@@ -17,6 +17,7 @@ import (
 	"huitong/docs"
 	"huitong/internal/audit"
 	"huitong/internal/catalog"
+	"huitong/internal/console"
 	"huitong/internal/demo"
 	"huitong/internal/exchange"
 	"huitong/internal/ids"
@@ -160,8 +161,11 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 
 	m.Stats = &stats.Service{Store: m.DB, Now: time.Now}
+	cons := &console.Console{Orgs: m.Orgs, Catalog: m.Catalog, Ingest: m.Ingest, Sharing: m.Sharing, Audit: m.Audit,
+		CSRFKey: console.DeriveKey(dataKey), Logger: m.Logger, Version: buildVersion()}
 	srv := &web.Server{Orgs: m.Orgs, Catalog: m.Catalog, Audit: m.Audit, Ingest: m.Ingest, Sharing: m.Sharing, Exchange: m.Exchange, Stats: m.Stats, Ready: m.DB.Ping, Logger: m.Logger,
-		Version: buildVersion(), OpenAPI: docs.OpenAPI}
+		Version: buildVersion(), OpenAPI: docs.OpenAPI, Console: cons}
+	cons.API = srv.Handler() // the console's pages' scripts fetch through it, as the session's caller
 	if m.internalLn, err = net.Listen("tcp", c.Addr); err != nil {
 		return fmt.Errorf("internal listener: %w", err)
 	}
@@ -176,6 +180,7 @@ func (m *Main) Run(ctx context.Context) error {
 
 	fmt.Fprintf(m.Stdout, "汇通已启动 / huitong %s is up\n  内部服务（政务外网）/ internal API: %s/api/v1\n  公众服务（互联网）/ public: %s/\n",
 		buildVersion(), m.InternalURL(), m.PublicURL())
+	fmt.Fprintf(m.Stdout, "  控制台 / console: %s/console/\n  我的数据 / citizens: %s/my/\n", m.InternalURL(), m.PublicURL())
 	if c.DB != "" {
 		fmt.Fprintln(m.Stdout, "  数据库 / database: PostgreSQL")
 	} else {

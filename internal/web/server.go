@@ -42,6 +42,13 @@ type Server struct {
 	Logger  *slog.Logger
 	Version string
 	OpenAPI []byte
+	// Console, when set, serves the web console under /console/ on the
+	// internal listener (where GET / leads to it) and the citizen pages
+	// under /my/ on the public one.
+	Console interface {
+		Handler() http.Handler
+		PublicHandler() http.Handler
+	}
 }
 
 // Route is one registered route, exported for the tests that check the
@@ -148,6 +155,14 @@ func (s *Server) build(public bool) http.Handler {
 			w.Header().Set("Allow", allow)
 			s.writeError(w, r, &huitong.Error{Kind: huitong.MethodNotAllowed, Code: "method_not_allowed",
 				Message: "不支持的请求方法 " + r.Method + "，可用：" + allow, MessageEN: "method " + r.Method + " not allowed; use " + allow})
+		})
+	}
+	if s.Console != nil && public {
+		mux.Handle("/my/", s.Console.PublicHandler())
+	} else if s.Console != nil {
+		mux.Handle("/console/", s.Console.Handler())
+		mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, "/console/", http.StatusFound)
 		})
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
