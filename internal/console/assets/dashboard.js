@@ -175,7 +175,7 @@
       legend: legend(),
       grid: { left: 8, right: 16, top: 24, bottom: 40, containLabel: true },
       xAxis: { type: 'category', data: ex.days.map(short), name: L.day, nameLocation: 'end' },
-      yAxis: { type: 'value', name: L.exchanges, minInterval: 1 },
+      yAxis: { type: 'value', name: L.exchanges, nameTextStyle: { align: 'left' }, minInterval: 1 },
       series: ex.orgs.map(function (o) {
         return { name: o.name || o.uscc, type: 'bar', stack: 'exchanges', data: o.counts, emphasis: { focus: 'series' } };
       })
@@ -255,7 +255,7 @@
       tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
       grid: { left: 8, right: 16, top: 28, bottom: 8, containLabel: true },
       xAxis: { type: 'category', name: L.bucket, nameLocation: 'middle', nameGap: 28, data: a.buckets.map(function (b) { return L[b.key] || b.key; }) },
-      yAxis: { type: 'value', name: L.decisions, minInterval: 1 },
+      yAxis: { type: 'value', name: L.decisions, nameTextStyle: { align: 'left' }, minInterval: 1 },
       series: [{ name: L.decisions, type: 'bar', data: a.buckets.map(function (b) { return b.count; }), label: { show: true, position: 'top' } }]
     }, function (box) {
       table(box, [L.bucket, L.decisions], a.buckets.map(function (b) { return [L[b.key] || b.key, n(b.count)]; }));
@@ -324,7 +324,7 @@
     if (box) {
       note(box, r.reasons.length ? L.topReasons + r.reasons.slice(0, 5).map(function (x) {
         return reasonLabel(x.key) + ' × ' + n(x.count);
-      }).join('；') : '');
+      }).join(L === EN ? '; ' : '；') : '');
     }
     if (!r.total) return draw('chart-denied', 0, null);
     draw('chart-denied', 300, {
@@ -332,7 +332,7 @@
       legend: legend(),
       grid: { left: 8, right: 16, top: 24, bottom: 40, containLabel: true },
       xAxis: { type: 'category', boundaryGap: false, data: r.days.map(short) },
-      yAxis: { type: 'value', minInterval: 1, name: L.count },
+      yAxis: { type: 'value', minInterval: 1, name: L.count, nameTextStyle: { align: 'left' } },
       series: [
         { name: L.denied, type: 'line', data: r.denied, smooth: false, symbolSize: 6 },
         { name: L.failed, type: 'line', data: r.failed, smooth: false, symbolSize: 6 }
