@@ -45,10 +45,14 @@ func sides(p *huitong.Principal) []string {
 }
 
 // pickSide returns the asked side when allowed, else the first, with tabs
-// to the others.
+// to the others. A caller with no side gets "consumer", which the service
+// refuses.
 func pickSide(r *http.Request, base string) (string, []tab) {
 	p := sessionFrom(r.Context()).P
 	all := sides(p)
+	if len(all) == 0 {
+		return huitong.RoleConsumer, nil
+	}
 	role := r.URL.Query().Get("role")
 	if !contains(all, role) {
 		role = all[0]
