@@ -113,12 +113,7 @@ func funcs(a area, lang string) template.FuncMap {
 	}
 }
 
-func lang2sep(lang string) string {
-	if lang == "en" {
-		return ", "
-	}
-	return "、"
-}
+func lang2sep(lang string) string { return msg(lang, "p.list") }
 
 // changeText translates one line of catalog.Diff: an attribute name, or
 // "field added: x" and the like.

@@ -8,6 +8,13 @@ var messages = map[string][2]string{
 	"app.footer":  {"汇通 · 政务数据共享交换平台（政务外网）", "huitong · government data sharing platform (government network)"},
 	"a11y.skip":   {"跳到正文", "Skip to content"},
 
+	// Punctuation differs between the languages.
+	"p.colon": {"：", ": "},
+	"p.semi":  {"；", "; "},
+	"p.list":  {"、", ", "},
+	"p.open":  {"（", " ("},
+	"p.close": {"）", ")"},
+
 	"public.name":   {"汇通 · 公众服务", "huitong · public services"},
 	"public.sub":    {"我的数据使用记录", "my data, who used it"},
 	"public.footer": {"汇通公众服务（互联网）· 您的数据每一次被使用都有记录可查", "huitong public services (internet) · every use of your data is on record"},

@@ -128,6 +128,7 @@ func abilitiesOf(p *huitong.Principal) abilities {
 type formErrors struct {
 	Message string
 	Fields  map[string][]string
+	colon   string
 }
 
 // Any reports whether there is anything to show.
@@ -142,7 +143,7 @@ func (e formErrors) Other(shown ...string) []string {
 	for f, ms := range e.Fields {
 		if !contains(shown, f) && !strings.HasPrefix(f, "fields[") {
 			for _, m := range ms {
-				out = append(out, f+"："+m)
+				out = append(out, f+e.colon+m)
 			}
 		}
 	}
@@ -165,7 +166,7 @@ func errorsOf(err error, lang string) formErrors {
 	if !errors.As(err, &he) || he.Kind == huitong.Internal {
 		return formErrors{Message: msg(lang, "error.internal")}
 	}
-	fe := formErrors{Message: he.Message, Fields: map[string][]string{}}
+	fe := formErrors{Message: he.Message, Fields: map[string][]string{}, colon: msg(lang, "p.colon")}
 	if lang == "en" {
 		fe.Message = he.MessageEN
 	}
