@@ -41,8 +41,9 @@ const publicHomePage = `<!doctype html>
 <title>汇通 · 公众服务</title></head>
 <body style="font-family: system-ui, sans-serif; max-width: 40rem; margin: 3rem auto; padding: 0 1rem; line-height: 1.6">
 <h1>汇通 · 公众服务</h1>
-<p>这里是面向社会公众的服务入口：开放数据、电子证照核验和“谁使用了我的数据”查询将在此提供。</p>
-<p lang="en">Public services of huitong: open data, e-license verification and “who used my data”.</p>
+<p>这里是面向社会公众的服务入口：开放数据、电子证照核验和“谁使用了我的数据”查询。</p>
+<p><a href="/my/">谁使用了我的数据</a>：登录后查看政务部门使用您个人数据的每一次记录。</p>
+<p lang="en">Public services of huitong: open data, e-license verification and <a href="/my/">who used my data</a>.</p>
 </body></html>
 `
 
