@@ -410,23 +410,9 @@ func scalar(raw json.RawMessage) (string, error) {
 // unknown_field, invalid_limit, invalid_cursor, range_not_supported);
 // RateLimited (rate_limited, quota_exceeded); Unavailable (audit).
 func (g *Gateway) Query(ctx context.Context, code string, q Query) (Answer, error) {
-	c, err := g.authorize(ctx, "exchange.query", code, q.GrantID)
+	c, limit, fields, err := g.begin(ctx, "exchange.query", code, q.GrantID, q.Limit, q.Fields, q.Pseudonymize)
 	if err != nil {
 		return Answer{}, err
-	}
-	limit, err := pageLimit(q.Limit)
-	if err != nil {
-		return Answer{}, err
-	}
-	fields := q.Fields
-	if len(fields) == 0 {
-		fields = c.bulkFields()
-	}
-	if err := c.granted(fields); err != nil {
-		return Answer{}, g.deny(ctx, c, err)
-	}
-	if err := g.checkPseudonyms(c, q.Pseudonymize, fields, len(q.Fields) == 0); err != nil {
-		return Answer{}, g.deny(ctx, c, err)
 	}
 	conds, orderBy, err := g.filter(c, q.Where)
 	if err != nil {
@@ -459,21 +445,7 @@ func (g *Gateway) Query(ctx context.Context, code string, q Query) (Answer, erro
 		last := recs[len(recs)-1]
 		next = encodeCursor(orderBy, last)
 	}
-	out, subjects, err := g.project(c, recs, fields, q.Pseudonymize)
-	if err != nil {
-		return Answer{}, err
-	}
-	d := detail(c, fields, filterShape(conds), len(out), q.Purpose)
-	if len(q.Pseudonymize) > 0 {
-		d["pseudonymized"] = strings.Join(q.Pseudonymize, ",")
-	}
-	idx, err := g.Audit.Append(ctx, audit.Entry{Action: c.action, Object: "resource:" + c.r.Code,
-		Rule: "grant:" + strconv.FormatInt(c.grant.ID, 10), Purpose: c.grant.Purpose, Subjects: subjects, Detail: d})
-	if err != nil {
-		return Answer{}, err
-	}
-	g.quotas.add(c.grant, now, int64(len(out)))
-	return Answer{Records: out, NextCursor: next, AuditIndex: idx}, nil
+	return g.answer(ctx, c, recs, fields, q.Pseudonymize, filterShape(conds), q.Purpose, next, now)
 }
 
 // checkPseudonyms checks that pseudonyms are asked for returned fields.
@@ -502,6 +474,53 @@ func (g *Gateway) pseudonymKey(consumer string) []byte {
 	m := hmac.New(sha256.New, g.PseudonymSecret)
 	m.Write([]byte("huitong/exchange/pseudonym\x00" + consumer))
 	return m.Sum(nil)
+}
+
+// begin runs what every read starts with: authorization, the page size,
+// and the asked fields (by default the granted ones a bulk read may
+// return), granted and with valid pseudonyms.
+func (g *Gateway) begin(ctx context.Context, action, code string, grantID int64, size int, asked, pseudonyms []string) (*call, int, []string, error) {
+	c, err := g.authorize(ctx, action, code, grantID)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	limit, err := pageLimit(size)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	fields := asked
+	if len(fields) == 0 {
+		fields = c.bulkFields()
+	}
+	if err := c.granted(fields); err != nil {
+		return nil, 0, nil, g.deny(ctx, c, err)
+	}
+	// A query without fields may still widen to level 4 by exact key.
+	widen := len(asked) == 0 && action == "exchange.query"
+	if err := g.checkPseudonyms(c, pseudonyms, fields, widen); err != nil {
+		return nil, 0, nil, g.deny(ctx, c, err)
+	}
+	return c, limit, fields, nil
+}
+
+// answer projects and masks the records read, appends the read to the
+// audit log, counts them against the grant's quota, and only then answers.
+func (g *Gateway) answer(ctx context.Context, c *call, recs []ingest.Record, fields, pseudonyms []string, filter, purpose, next string, now time.Time) (Answer, error) {
+	out, subjects, err := g.project(c, recs, fields, pseudonyms)
+	if err != nil {
+		return Answer{}, err
+	}
+	d := detail(c, fields, filter, len(out), purpose)
+	if len(pseudonyms) > 0 {
+		d["pseudonymized"] = strings.Join(pseudonyms, ",")
+	}
+	idx, err := g.Audit.Append(ctx, audit.Entry{Action: c.action, Object: "resource:" + c.r.Code,
+		Rule: "grant:" + strconv.FormatInt(c.grant.ID, 10), Purpose: c.grant.Purpose, Subjects: subjects, Detail: d})
+	if err != nil {
+		return Answer{}, err
+	}
+	g.quotas.add(c.grant, now, int64(len(out)))
+	return Answer{Records: out, NextCursor: next, AuditIndex: idx}, nil
 }
 
 // bulkFields are the granted fields a read returns when none are named:
@@ -724,23 +743,9 @@ func (g *Gateway) stored(f catalog.Field, v any) (string, error) {
 // change order: the granted fields (level 4 excepted), masked as Query
 // masks them. Errors as Query.
 func (g *Gateway) Changes(ctx context.Context, code string, q ChangesQuery) (Answer, error) {
-	c, err := g.authorize(ctx, "exchange.changes", code, q.GrantID)
+	c, limit, fields, err := g.begin(ctx, "exchange.changes", code, q.GrantID, q.Limit, q.Fields, q.Pseudonymize)
 	if err != nil {
 		return Answer{}, err
-	}
-	limit, err := pageLimit(q.Limit)
-	if err != nil {
-		return Answer{}, err
-	}
-	fields := q.Fields
-	if len(fields) == 0 {
-		fields = c.bulkFields()
-	}
-	if err := c.granted(fields); err != nil {
-		return Answer{}, g.deny(ctx, c, err)
-	}
-	if err := g.checkPseudonyms(c, q.Pseudonymize, fields, false); err != nil {
-		return Answer{}, g.deny(ctx, c, err)
 	}
 	for _, n := range fields {
 		if c.fields[n].Level >= 4 {
@@ -764,21 +769,7 @@ func (g *Gateway) Changes(ctx context.Context, code string, q ChangesQuery) (Ans
 	if len(recs) > 0 {
 		next = "s" + strconv.FormatInt(recs[len(recs)-1].Seq, 10)
 	}
-	out, subjects, err := g.project(c, recs, fields, q.Pseudonymize)
-	if err != nil {
-		return Answer{}, err
-	}
-	d := detail(c, fields, "", len(out), q.Purpose)
-	if len(q.Pseudonymize) > 0 {
-		d["pseudonymized"] = strings.Join(q.Pseudonymize, ",")
-	}
-	idx, err := g.Audit.Append(ctx, audit.Entry{Action: c.action, Object: "resource:" + c.r.Code,
-		Rule: "grant:" + strconv.FormatInt(c.grant.ID, 10), Purpose: c.grant.Purpose, Subjects: subjects, Detail: d})
-	if err != nil {
-		return Answer{}, err
-	}
-	g.quotas.add(c.grant, now, int64(len(out)))
-	return Answer{Records: out, NextCursor: next, AuditIndex: idx}, nil
+	return g.answer(ctx, c, recs, fields, q.Pseudonymize, "", q.Purpose, next, now)
 }
 
 func errCursor() error {
