@@ -2,6 +2,7 @@ package web
 
 import (
 	"bufio"
+	"context"
 	"io"
 	"net/http"
 	"strconv"
@@ -108,65 +109,59 @@ func (s *Server) listShareRequests(w http.ResponseWriter, r *http.Request) {
 	answer(s, w, r, http.StatusOK, p, err)
 }
 
-func (s *Server) getShareRequest(w http.ResponseWriter, r *http.Request) {
-	id, err := idParam(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
+// onID serves a route about one request or grant: the id from the path, a
+// JSON body (optional ones may be left out), the service call, its answer.
+func onID[B, R any](s *Server, optional bool, call func(ctx context.Context, id int64, in B) (R, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		id, err := idParam(r)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		var in B
+		decode := decodeJSON
+		if optional {
+			decode = decodeOptionalJSON
+		}
+		if r.Method == http.MethodGet {
+			decode = func(http.ResponseWriter, *http.Request, any) error { return nil } // a GET has no body to read
+		}
+		if err := decode(w, r, &in); err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		out, err := call(r.Context(), id, in)
+		answer(s, w, r, http.StatusOK, out, err)
 	}
-	req, err := s.Sharing.Get(r.Context(), id)
-	answer(s, w, r, http.StatusOK, req, err)
+}
+
+type noBody struct{}
+
+func (s *Server) getShareRequest(w http.ResponseWriter, r *http.Request) {
+	onID(s, true, func(ctx context.Context, id int64, _ noBody) (sharing.Request, error) { return s.Sharing.Get(ctx, id) })(w, r)
 }
 
 func (s *Server) approveShareRequest(w http.ResponseWriter, r *http.Request) {
-	id, err := idParam(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	var in approvalBody
-	if err := decodeOptionalJSON(w, r, &in); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	exp, ok := sharing.ParseExpiry(in.ExpiresAt)
-	if !ok {
-		s.writeError(w, r, errExpiry())
-		return
-	}
-	req, err := s.Sharing.Approve(r.Context(), id, sharing.Approval{Fields: in.Fields, ExpiresAt: exp,
-		UnmaskedFields: in.UnmaskedFields, Comment: in.Comment, Rate: in.Rate, DailyQuota: in.DailyQuota})
-	answer(s, w, r, http.StatusOK, req, err)
+	onID(s, true, func(ctx context.Context, id int64, in approvalBody) (sharing.Request, error) {
+		exp, ok := sharing.ParseExpiry(in.ExpiresAt)
+		if !ok {
+			return sharing.Request{}, errExpiry()
+		}
+		return s.Sharing.Approve(ctx, id, sharing.Approval{Fields: in.Fields, ExpiresAt: exp,
+			UnmaskedFields: in.UnmaskedFields, Comment: in.Comment, Rate: in.Rate, DailyQuota: in.DailyQuota})
+	})(w, r)
 }
 
 func (s *Server) rejectShareRequest(w http.ResponseWriter, r *http.Request) {
-	id, err := idParam(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	var in reasonBody
-	if err := decodeJSON(w, r, &in); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	req, err := s.Sharing.Reject(r.Context(), id, in.Reason)
-	answer(s, w, r, http.StatusOK, req, err)
+	onID(s, false, func(ctx context.Context, id int64, in reasonBody) (sharing.Request, error) {
+		return s.Sharing.Reject(ctx, id, in.Reason)
+	})(w, r)
 }
 
 func (s *Server) countersignShareRequest(w http.ResponseWriter, r *http.Request) {
-	id, err := idParam(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	var in commentBody
-	if err := decodeOptionalJSON(w, r, &in); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	req, err := s.Sharing.Countersign(r.Context(), id, in.Comment)
-	answer(s, w, r, http.StatusOK, req, err)
+	onID(s, true, func(ctx context.Context, id int64, in commentBody) (sharing.Request, error) {
+		return s.Sharing.Countersign(ctx, id, in.Comment)
+	})(w, r)
 }
 
 func (s *Server) listGrants(w http.ResponseWriter, r *http.Request) {
@@ -182,26 +177,13 @@ func (s *Server) listGrants(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) getGrant(w http.ResponseWriter, r *http.Request) {
-	id, err := idParam(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	g, err := s.Sharing.GetGrant(r.Context(), id)
-	answer(s, w, r, http.StatusOK, g, err)
+	onID(s, true, func(ctx context.Context, id int64, _ noBody) (sharing.Grant, error) {
+		return s.Sharing.GetGrant(ctx, id)
+	})(w, r)
 }
 
 func (s *Server) revokeGrant(w http.ResponseWriter, r *http.Request) {
-	id, err := idParam(r)
-	if err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	var in reasonBody
-	if err := decodeJSON(w, r, &in); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
-	g, err := s.Sharing.Revoke(r.Context(), id, in.Reason)
-	answer(s, w, r, http.StatusOK, g, err)
+	onID(s, false, func(ctx context.Context, id int64, in reasonBody) (sharing.Grant, error) {
+		return s.Sharing.Revoke(ctx, id, in.Reason)
+	})(w, r)
 }
