@@ -135,12 +135,10 @@ func newPerson(t *testing.T, browser context.Context, name, base string) *person
 	return p
 }
 
-// expectedConsoleError reports console errors the test lets pass: the
-// console has no favicon, and chromium asks for /favicon.ico on its own;
+// expectedConsoleError reports console errors the test lets pass:
 // chromium logs the 401 page of a failed login as a failed load.
 func expectedConsoleError(s string) bool {
-	return strings.Contains(s, "/favicon.ico:") ||
-		strings.Contains(s, "status of 401") && strings.Contains(s, "/login:")
+	return strings.Contains(s, "status of 401") && strings.Contains(s, "/login:")
 }
 
 // do runs steps with the step timeout, failing the test with where the
