@@ -700,7 +700,12 @@ func (db *DB) DeleteRecord(ctx context.Context, r catalog.Resource, key string, 
 
 // Changes returns records changed after a seq, deletions included.
 func (db *DB) Changes(ctx context.Context, r catalog.Resource, afterSeq int64, limit int) ([]ingest.Record, error) {
-	rows, err := db.query(ctx, fmt.Sprintf(`SELECT %s FROM %s WHERE _seq > ? ORDER BY _seq LIMIT ?`, recordColumns(r), recordTable(r.Code)), afterSeq, limit)
+	return db.records(ctx, r, fmt.Sprintf(`SELECT %s FROM %s WHERE _seq > ? ORDER BY _seq LIMIT ?`, recordColumns(r), recordTable(r.Code)), afterSeq, limit)
+}
+
+// records runs a read of record rows; a resource never fed has none.
+func (db *DB) records(ctx context.Context, r catalog.Resource, query string, args ...any) ([]ingest.Record, error) {
+	rows, err := db.query(ctx, query, args...)
 	if err != nil {
 		if db.missingTable(err) {
 			return nil, nil // nothing was ever fed in
@@ -896,22 +901,6 @@ func (db *DB) FindRecords(ctx context.Context, r catalog.Resource, conds []inges
 		args = append(args, after.ID)
 	}
 	args = append(args, limit)
-	rows, err := db.query(ctx, fmt.Sprintf(`SELECT %s FROM %s WHERE %s ORDER BY %s LIMIT ?`,
+	return db.records(ctx, r, fmt.Sprintf(`SELECT %s FROM %s WHERE %s ORDER BY %s LIMIT ?`,
 		recordColumns(r), recordTable(r.Code), strings.Join(where, " AND "), order), args...)
-	if err != nil {
-		if db.missingTable(err) {
-			return nil, nil // nothing was ever fed in
-		}
-		return nil, err
-	}
-	defer rows.Close()
-	var out []ingest.Record
-	for rows.Next() {
-		rec, err := scanRecord(r, rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, rec)
-	}
-	return out, rows.Err()
 }
