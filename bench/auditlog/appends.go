@@ -10,6 +10,7 @@ import (
 
 	"golang.org/x/mod/sumdb/tlog"
 
+	"huitong/bench/internal/benchutil"
 	"huitong/internal/audit"
 )
 
@@ -81,7 +82,7 @@ func drive(writers int, dur time.Duration, seed uint64, op func(w int, r *rand.R
 				t := time.Now()
 				if err := op(w, r); err != nil {
 					errs.Add(1)
-					firstErr.Do(func() { logf("error (first of the run): %v", err) })
+					firstErr.Do(func() { benchutil.Logf("error (first of the run): %v", err) })
 					continue
 				}
 				ls = append(ls, time.Since(t))

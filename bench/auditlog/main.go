@@ -29,16 +29,12 @@ import (
 	"strings"
 	"time"
 
+	"huitong/bench/internal/benchutil"
 	"huitong/internal/audit"
 	"huitong/internal/store"
 )
 
-func main() {
-	if err := run(); err != nil {
-		fmt.Fprintln(os.Stderr, "auditlog:", err)
-		os.Exit(1)
-	}
-}
+func main() { benchutil.Main("auditlog", run) }
 
 type config struct {
 	dbs        []string
@@ -81,12 +77,9 @@ func parseFlags() (config, error) {
 		}
 		c.dbs = append(c.dbs, s)
 	}
-	for _, s := range strings.Split(writers, ",") {
-		v, err := strconv.Atoi(strings.TrimSpace(s))
-		if err != nil || v < 1 {
-			return c, fmt.Errorf("bad -writers %q", writers)
-		}
-		c.writers = append(c.writers, v)
+	var err error
+	if c.writers, err = benchutil.PositiveInts("writers", writers); err != nil {
+		return c, err
 	}
 	for _, s := range strings.Split(sizes, ",") {
 		v, err := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
@@ -114,7 +107,7 @@ func run() error {
 	}
 	ctx := context.Background()
 	mach := describeMachine()
-	logf("machine: %d CPUs (GOMAXPROCS %d), %s, %s RAM, %s; load %s", mach.CPUs, mach.GOMAXPROCS, mach.CPUModel, mach.MemTotal, mach.Go, loadAvg())
+	benchutil.Logf("machine: %d CPUs (GOMAXPROCS %d), %s, %s RAM, %s; load %s", mach.CPUs, mach.GOMAXPROCS, mach.CPUModel, mach.MemTotal, mach.Go, loadAvg())
 	var prof *os.File
 	if cfg.cpuProfile != "" {
 		if prof, err = os.Create(cfg.cpuProfile); err != nil {
@@ -136,7 +129,7 @@ func run() error {
 		}
 		rep := &storeReport{label: b.label}
 		reps = append(reps, rep)
-		logf("store: %s", b.label)
+		benchutil.Logf("store: %s", b.label)
 		if cfg.appends {
 			for _, w := range cfg.writers {
 				if prof != nil {
@@ -152,12 +145,12 @@ func run() error {
 				if err != nil {
 					return fmt.Errorf("%s, %d writers, audit log: %w", b.name, w, err)
 				}
-				logf("%s %2d writers: Log.Append %8.0f/s (p50 %s, p99 %s; %d commits)", b.name, w, a.rate(), fmtDur(a.Lat.P50), fmtDur(a.Lat.P99), a.Commits)
+				benchutil.Logf("%s %2d writers: Log.Append %8.0f/s (p50 %s, p99 %s; %d commits)", b.name, w, a.rate(), fmtDur(a.Lat.P50), fmtDur(a.Lat.P99), a.Commits)
 				bare, err := runBare(ctx, b, w, cfg.duration)
 				if err != nil {
 					return fmt.Errorf("%s, %d writers, baseline: %w", b.name, w, err)
 				}
-				logf("%s %2d writers: bare INSERT %8.0f/s (p50 %s, p99 %s)", b.name, w, bare.rate(), fmtDur(bare.Lat.P50), fmtDur(bare.Lat.P99))
+				benchutil.Logf("%s %2d writers: bare INSERT %8.0f/s (p50 %s, p99 %s)", b.name, w, bare.rate(), fmtDur(bare.Lat.P50), fmtDur(bare.Lat.P99))
 				rep.audit, rep.bare = append(rep.audit, a), append(rep.bare, bare)
 			}
 		}
@@ -167,17 +160,7 @@ func run() error {
 			}
 		}
 	}
-	var out io.Writer = os.Stdout
-	if cfg.out != "" {
-		f, err := os.Create(cfg.out)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		out = io.MultiWriter(os.Stdout, f)
-	}
-	writeReport(out, cfg, mach, reps, time.Since(started))
-	return nil
+	return benchutil.WriteReport(cfg.out, func(w io.Writer) { writeReport(w, cfg, mach, reps, time.Since(started)) })
 }
 
 func runProofs(ctx context.Context, b *backend, cfg config, rep *storeReport) error {
@@ -198,14 +181,14 @@ func runProofs(ctx context.Context, b *backend, cfg config, rep *storeReport) er
 		if err != nil {
 			return err
 		}
-		logf("%s: populating the log from %d to %d records, %d a transaction", b.name, have, size, cfg.chunk)
+		benchutil.Logf("%s: populating the log from %d to %d records, %d a transaction", b.name, have, size, cfg.chunk)
 		t := time.Now()
 		if err := populate(ctx, db, subjects, mem, have, size, cfg.chunk, 1); err != nil {
 			return err
 		}
 		took := time.Since(t)
 		have = size
-		logf("%s: measuring proofs at %d records", b.name, size)
+		benchutil.Logf("%s: measuring proofs at %d records", b.name, size)
 		pr, err := measureProofs(ctx, db, mem, size, cfg.samples, 1)
 		if err != nil {
 			return fmt.Errorf("%s, proofs at %d: %w", b.name, size, err)
@@ -214,7 +197,7 @@ func runProofs(ctx context.Context, b *backend, cfg config, rep *storeReport) er
 		if b.name == "SQLite" {
 			pr.DiskSize = diskSize(dsn)
 		}
-		logf("%s %d: ProveInclusion p50 %s p99 %s; ProveConsistency p50 %s p99 %s; raw ProveRecord p50 %s",
+		benchutil.Logf("%s %d: ProveInclusion p50 %s p99 %s; ProveConsistency p50 %s p99 %s; raw ProveRecord p50 %s",
 			b.name, size, fmtDur(pr.Inclusion.P50), fmtDur(pr.Inclusion.P99), fmtDur(pr.Consistency.P50), fmtDur(pr.Consistency.P99), fmtDur(pr.RawInclusion.P50))
 		rep.proofs = append(rep.proofs, pr)
 	}

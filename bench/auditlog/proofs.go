@@ -12,6 +12,7 @@ import (
 	"golang.org/x/mod/sumdb/tlog"
 
 	"huitong"
+	"huitong/bench/internal/benchutil"
 	"huitong/internal/audit"
 	"huitong/internal/store"
 )
@@ -104,7 +105,7 @@ func populate(ctx context.Context, db *store.DB, subjects *audit.Subjects, mem *
 		end := c.first + int64(len(c.recs))
 		if time.Since(last) > 15*time.Second || end == to {
 			last = time.Now()
-			logf("  populated %d / %d records (%.0f records/s)", end, to, float64(end-from)/time.Since(start).Seconds())
+			benchutil.Logf("  populated %d / %d records (%.0f records/s)", end, to, float64(end-from)/time.Since(start).Seconds())
 		}
 	}
 	return <-genErr

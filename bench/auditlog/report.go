@@ -5,6 +5,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"huitong/bench/internal/benchutil"
 )
 
 func writeReport(w io.Writer, cfg config, m machine, reps []*storeReport, took time.Duration) {
@@ -39,8 +41,8 @@ func writeReport(w io.Writer, cfg config, m machine, reps []*storeReport, took t
 				if b.rate() > 0 {
 					ratio = fmt.Sprintf("%.1f×", a.rate()/b.rate())
 				}
-				fmt.Fprintf(w, "| %d | %s | %s | %s | %d | %s | %s | %s | %s | %s | %s | %s / %s |\n", a.Writers, rate(a.rate()), fmtDur(a.Lat.P50), fmtDur(a.Lat.P99),
-					a.Commits, perCommit, inAppend, rate(b.rate()), fmtDur(b.Lat.P50), fmtDur(b.Lat.P99), ratio, a.Load, b.Load)
+				fmt.Fprintf(w, "| %d | %s | %s | %s | %d | %s | %s | %s | %s | %s | %s | %s / %s |\n", a.Writers, benchutil.Rate(a.rate()), fmtDur(a.Lat.P50), fmtDur(a.Lat.P99),
+					a.Commits, perCommit, inAppend, benchutil.Rate(b.rate()), fmtDur(b.Lat.P50), fmtDur(b.Lat.P99), ratio, a.Load, b.Load)
 				if a.Errors > 0 || b.Errors > 0 {
 					fmt.Fprintf(w, "|  | %d errors |  |  |  |  |  | %d errors |  |  |  |  |\n", a.Errors, b.Errors)
 				}
@@ -69,7 +71,7 @@ func writeReport(w io.Writer, cfg config, m machine, reps []*storeReport, took t
 				if p.DiskSize > 0 {
 					disk = fmt.Sprintf("%.1f GiB", float64(p.DiskSize)/(1<<30))
 				}
-				fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %s (%.1f) | %s | %s | %s | %d/%d |\n", count(p.Size), p.Populate.Round(time.Second), disk,
+				fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %s (%.1f) | %s | %s | %s | %d/%d |\n", benchutil.Count(p.Size), p.Populate.Round(time.Second), disk,
 					pq(p.Inclusion), pq(p.Consistency), pq(p.Checkpoint), pq(p.OpenCheckpoint), pq(p.StoreProve), p.StoreReads, pq(p.RawInclusion), pq(p.RawConsistency), pq(p.Tile),
 					p.Verified, 200)
 			}
@@ -84,21 +86,6 @@ func pq(l latencies) string {
 		return "-"
 	}
 	return fmtDur(l.P50) + " / " + fmtDur(l.P99)
-}
-
-func rate(r float64) string { return count(int64(r + 0.5)) }
-
-// count writes n with thousands separators.
-func count(n int64) string {
-	s := fmt.Sprint(n)
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
 }
 
 func command(cfg config) string {

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,6 +16,7 @@ import (
 	"golang.org/x/mod/sumdb/note"
 	_ "modernc.org/sqlite" // the "sqlite" driver, for the baseline
 
+	"huitong/bench/internal/benchutil"
 	"huitong/internal/audit"
 	"huitong/internal/store"
 )
@@ -40,11 +40,7 @@ type backend struct {
 }
 
 func newSQLite(ctx context.Context, baseDir string) (*backend, error) {
-	version := "?"
-	if c, err := sql.Open("sqlite", ":memory:"); err == nil {
-		c.QueryRowContext(ctx, "SELECT sqlite_version()").Scan(&version)
-		c.Close()
-	}
+	version := benchutil.SQLiteVersion(ctx)
 	if baseDir == "" {
 		baseDir = os.TempDir()
 	}
@@ -53,22 +49,18 @@ func newSQLite(ctx context.Context, baseDir string) (*backend, error) {
 }
 
 func newPostgres(ctx context.Context, adminDSN string, wait time.Duration) (*backend, error) {
-	u, err := url.Parse(adminDSN)
-	if err != nil {
-		return nil, fmt.Errorf("parse -dsn: %w", err)
-	}
-	admin, err := sql.Open("pgx", adminDSN)
+	u, admin, err := benchutil.OpenAdmin(adminDSN)
 	if err != nil {
 		return nil, err
 	}
 	defer admin.Close()
-	var exists bool
-	if err := admin.QueryRowContext(ctx, `SELECT EXISTS(SELECT 1 FROM pg_database WHERE datname = $1)`, benchDB).Scan(&exists); err != nil {
+	exists, err := benchutil.DatabaseExists(ctx, admin, benchDB)
+	if err != nil {
 		return nil, fmt.Errorf("connect to postgres: %w", err)
 	}
 	if !exists {
-		if _, err := admin.ExecContext(ctx, `CREATE DATABASE `+benchDB); err != nil {
-			return nil, fmt.Errorf("create database %s: %w", benchDB, err)
+		if err := benchutil.CreateDatabase(ctx, admin, benchDB); err != nil {
+			return nil, err
 		}
 	}
 	var version, syncCommit, fsync string
@@ -98,8 +90,8 @@ func (b *backend) fresh(ctx context.Context) (string, func(), error) {
 		return "", nil, err
 	}
 	defer db.Close()
-	var cur string
-	if err := db.QueryRowContext(ctx, `SELECT current_database()`).Scan(&cur); err != nil {
+	cur, err := benchutil.CurrentDatabase(ctx, db)
+	if err != nil {
 		return "", nil, err
 	}
 	if cur != benchDB {
@@ -119,13 +111,11 @@ func (b *backend) fresh(ctx context.Context) (string, func(), error) {
 		if time.Now().After(deadline) {
 			return "", nil, fmt.Errorf("%d other connection(s) to %s for over %s: another benchmark is using it", others, benchDB, b.wait)
 		}
-		logf("waiting: %d other connection(s) to %s", others, benchDB)
+		benchutil.Logf("waiting: %d other connection(s) to %s", others, benchDB)
 		time.Sleep(10 * time.Second)
 	}
-	for _, s := range []string{`DROP SCHEMA public CASCADE`, `CREATE SCHEMA public`} {
-		if _, err := db.ExecContext(ctx, s); err != nil {
-			return "", nil, fmt.Errorf("%s: %w", s, err)
-		}
+	if err := benchutil.ResetSchema(ctx, db); err != nil {
+		return "", nil, err
 	}
 	return b.dsn, func() {}, nil
 }

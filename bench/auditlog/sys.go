@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"os"
 	"slices"
 	"time"
 
@@ -52,8 +51,4 @@ func fmtDur(d time.Duration) string {
 		return fmt.Sprintf("%.3g ms", float64(d)/float64(time.Millisecond))
 	}
 	return fmt.Sprintf("%.3g s", d.Seconds())
-}
-
-func logf(format string, args ...any) {
-	fmt.Fprintf(os.Stderr, "%s "+format+"\n", append([]any{time.Now().Format("15:04:05")}, args...)...)
 }

@@ -17,27 +17,21 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"os"
 	"runtime"
 	"runtime/pprof"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"huitong"
+	"huitong/bench/internal/benchutil"
 	"huitong/internal/catalog"
 	"huitong/internal/store"
 )
 
-func main() {
-	if err := run(); err != nil {
-		fmt.Fprintln(os.Stderr, "catalogsearch:", err)
-		os.Exit(1)
-	}
-}
+func main() { benchutil.Main("catalogsearch", run) }
 
 type config struct {
 	n            int
@@ -81,12 +75,9 @@ func parseFlags() (config, error) {
 	flag.DurationVar(&c.quietWait, "quiet-wait", 15*time.Minute, "longest wait for -quiet before measuring anyway")
 	flag.StringVar(&c.code, "code", "", "describes the code measured in the report (default: from git in the current directory)")
 	flag.Parse()
-	for _, s := range strings.Split(conc, ",") {
-		v, err := strconv.Atoi(strings.TrimSpace(s))
-		if err != nil || v < 1 {
-			return c, fmt.Errorf("bad -concurrency %q", conc)
-		}
-		c.concurrency = append(c.concurrency, v)
+	var err error
+	if c.concurrency, err = benchutil.PositiveInts("concurrency", conc); err != nil {
+		return c, err
 	}
 	if c.db != "sqlite" && c.db != "postgres" {
 		return c, fmt.Errorf("-db must be sqlite or postgres")
@@ -100,10 +91,6 @@ func parseFlags() (config, error) {
 	return c, nil
 }
 
-func logf(format string, args ...any) {
-	fmt.Fprintf(os.Stderr, "%s "+format+"\n", append([]any{time.Now().Format("15:04:05")}, args...)...)
-}
-
 func run() error {
 	cfg, err := parseFlags()
 	if err != nil {
@@ -114,7 +101,7 @@ func run() error {
 	if cfg.code != "" {
 		mach.Code = cfg.code
 	}
-	logf("machine: %d CPUs (GOMAXPROCS %d), %s, %s RAM, %s", mach.CPUs, mach.GOMAXPROCS, mach.CPUModel, mach.MemTotal, mach.Go)
+	benchutil.Logf("machine: %d CPUs (GOMAXPROCS %d), %s, %s RAM, %s", mach.CPUs, mach.GOMAXPROCS, mach.CPUModel, mach.MemTotal, mach.Go)
 
 	var prep prepared
 	if cfg.db == "sqlite" {
@@ -126,7 +113,7 @@ func run() error {
 		return err
 	}
 	defer prep.cleanup()
-	logf("store: %s", prep.label)
+	benchutil.Logf("store: %s", prep.label)
 
 	rep := report{cfg: cfg, mach: mach, storeLabel: prep.label, started: time.Now()}
 
@@ -149,14 +136,14 @@ func run() error {
 		if err := createOrgs(ctx, db, orgs); err != nil {
 			return err
 		}
-		logf("created %d orgs; loading %d resources with %d goroutine(s)", len(orgs), cfg.n, cfg.loadWorkers)
-		rep.loadTime, err = loadResources(ctx, db, newGenerator(cfg.seed, orgs), cfg.n, cfg.loadWorkers, logf)
+		benchutil.Logf("created %d orgs; loading %d resources with %d goroutine(s)", len(orgs), cfg.n, cfg.loadWorkers)
+		rep.loadTime, err = loadResources(ctx, db, newGenerator(cfg.seed, orgs), cfg.n, cfg.loadWorkers, benchutil.Logf)
 		if err != nil {
 			return err
 		}
 		rep.loaded = true
 	case cfg.reuse && rev >= int64(cfg.n):
-		logf("reusing the %d catalog changes already in the store", rev)
+		benchutil.Logf("reusing the %d catalog changes already in the store", rev)
 	default:
 		return fmt.Errorf("the store already holds %d catalog changes; start from an empty store", rev)
 	}
@@ -199,7 +186,7 @@ func run() error {
 		if cfg.quiet <= 0 || rep.coldOthers < cfg.quiet || attempt == 3 {
 			break
 		}
-		logf("other processes used %.2f CPUs during the cold start (%s); repeating it", rep.coldOthers, rep.coldRefresh.Round(time.Millisecond))
+		benchutil.Logf("other processes used %.2f CPUs during the cold start (%s); repeating it", rep.coldOthers, rep.coldRefresh.Round(time.Millisecond))
 		svc = nil
 	}
 	if cfg.memProfile != "" {
@@ -214,21 +201,21 @@ func run() error {
 		return err
 	}
 	rep.resources = first.Total
-	logf("cold start: Refresh loaded %d resources in %s; heap in use %s -> %s, RSS %s -> %s",
-		first.Total, rep.coldRefresh.Round(time.Millisecond), mib(rep.memBefore.HeapInuse), mib(rep.memAfter.HeapInuse),
-		mib(rep.memBefore.RSS), mib(rep.memAfter.RSS))
+	benchutil.Logf("cold start: Refresh loaded %d resources in %s; heap in use %s -> %s, RSS %s -> %s",
+		first.Total, rep.coldRefresh.Round(time.Millisecond), benchutil.MiB(rep.memBefore.HeapInuse), benchutil.MiB(rep.memAfter.HeapInuse),
+		benchutil.MiB(rep.memBefore.RSS), benchutil.MiB(rep.memAfter.RSS))
 
 	rng := rand.New(rand.NewPCG(cfg.seed, 7))
 	measureAll := func(paths []measured) error {
 		for _, c := range cfg.concurrency {
 			for _, p := range paths {
 				waitQuiet(cfg.quiet, cfg.quietWait)
-				logf("measuring %s at concurrency %d (%d calls)", p.name, c, p.n)
+				benchutil.Logf("measuring %s at concurrency %d (%d calls)", p.name, c, p.n)
 				r, err := measure(p.name, c, p.n, p.mix, p.order, p.fn)
 				if err != nil {
 					return fmt.Errorf("%s: %w", p.name, err)
 				}
-				logf("  p50 %s p95 %s p99 %s max %s, %.0f/s; other processes used %.2f CPUs meanwhile, PostgreSQL %.2f",
+				benchutil.Logf("  p50 %s p95 %s p99 %s max %s, %.0f/s; other processes used %.2f CPUs meanwhile, PostgreSQL %.2f",
 					ms(r.pct(50)), ms(r.pct(95)), ms(r.pct(99)), ms(r.max()), r.throughput(), r.others, r.postgres)
 				rep.runs = append(rep.runs, r)
 			}
@@ -272,7 +259,7 @@ func run() error {
 		svcColdPages[i] = pageString(res)
 		cold[i].total = res.Total
 	}
-	logf("query mixes: first runs %d queries over %d texts, repeats %d variants over %d texts", len(cold), len(cold)/6, len(mix), len(queryTexts))
+	benchutil.Logf("query mixes: first runs %d queries over %d texts, repeats %d variants over %d texts", len(cold), len(cold)/6, len(mix), len(queryTexts))
 	err = measureAll([]measured{
 		{pathServiceCold, cfg.queries, cold, coldOrder, func(v int) error { _, err := svc.Search(userCtx, cold[v].q); return err }},
 		{pathServiceWarm, cfg.queries, mix, order, func(v int) error { _, err := svc.Search(userCtx, mix[v].q); return err }},
@@ -310,11 +297,11 @@ func run() error {
 		edits = append(edits, all[i])
 	}
 	all = nil
-	logf("read all resources in %s; Index.PutBatch of all took %s", rep.readAll.Round(time.Millisecond), rep.buildIndex.Round(time.Millisecond))
+	benchutil.Logf("read all resources in %s; Index.PutBatch of all took %s", rep.readAll.Round(time.Millisecond), rep.buildIndex.Round(time.Millisecond))
 
 	// The service, the index and the baseline must give the same pages.
 	rep.mismatches = append(crossCheck(cold, svcColdPages, ix, naive), crossCheck(mix, svcPages, ix, naive)...)
-	logf("result check: %d mismatches", len(rep.mismatches))
+	benchutil.Logf("result check: %d mismatches", len(rep.mismatches))
 
 	err = measureAll([]measured{
 		{pathIndexCold, cfg.queries, cold, coldOrder, func(v int) error { _, err := ix.Search(cold[v].q); return err }},
@@ -335,17 +322,7 @@ func run() error {
 	}
 	slices.Sort(rep.reindex)
 
-	var w io.Writer = os.Stdout
-	if cfg.out != "" {
-		f, err := os.Create(cfg.out)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		w = io.MultiWriter(os.Stdout, f)
-	}
-	rep.write(w)
-	return nil
+	return benchutil.WriteReport(cfg.out, rep.write)
 }
 
 // waitQuiet waits until other processes use less than limit CPUs over a
@@ -364,11 +341,11 @@ func waitQuiet(limit float64, maxWait time.Duration) {
 			return
 		}
 		if time.Now().After(deadline) {
-			logf("other processes still use %.2f CPUs; measuring anyway", others)
+			benchutil.Logf("other processes still use %.2f CPUs; measuring anyway", others)
 			return
 		}
 		if !said {
-			logf("other processes use %.2f CPUs; waiting for the machine to be quiet (-quiet %.2f)", others, limit)
+			benchutil.Logf("other processes use %.2f CPUs; waiting for the machine to be quiet (-quiet %.2f)", others, limit)
 		}
 	}
 }

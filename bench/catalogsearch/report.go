@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"huitong/bench/internal/benchutil"
 )
 
 // report is everything measured, written as markdown.
@@ -146,9 +148,9 @@ func (rep *report) write(w io.Writer) {
 	p("")
 	if rep.loaded {
 		p("Data: %s resources of %d provider orgs, written through `Store.CreateResource` (one transaction each, %d goroutine(s)) in %s (%.0f resources/s).",
-			commas(rep.resources), rep.orgs, rep.cfg.loadWorkers, rep.loadTime.Round(time.Second), float64(rep.cfg.n)/rep.loadTime.Seconds())
+			benchutil.Count(int64(rep.resources)), rep.orgs, rep.cfg.loadWorkers, rep.loadTime.Round(time.Second), float64(rep.cfg.n)/rep.loadTime.Seconds())
 	} else {
-		p("Data: %s resources already in the store (-reuse).", commas(rep.resources))
+		p("Data: %s resources already in the store (-reuse).", benchutil.Count(int64(rep.resources)))
 	}
 	p("")
 	variants := len(rep.mix) + len(rep.cold)
@@ -179,13 +181,13 @@ func (rep *report) write(w io.Writer) {
 	p("| measure | value |")
 	p("|---|---|")
 	p("| first `Refresh` of a new `catalog.Service` (reads and indexes all %s resources) | %s (attempt %d; other processes used %.2f CPUs meanwhile%s) |",
-		commas(rep.resources), rep.coldRefresh.Round(time.Millisecond), rep.coldAttempts, rep.coldOthers, rep.pgNote(rep.coldPostgres))
+		benchutil.Count(int64(rep.resources)), rep.coldRefresh.Round(time.Millisecond), rep.coldAttempts, rep.coldOthers, rep.pgNote(rep.coldPostgres))
 	p("| of which reading: `ResourcesChangedSince` in batches of 2000 and JSON decoding, measured alone | %s |", rep.readAll.Round(time.Millisecond))
 	p("| of which indexing: `Index.PutBatch` of the same resources, measured alone | %s |", rep.buildIndex.Round(time.Millisecond))
 	heapDelta := int64(rep.memAfter.HeapInuse) - int64(rep.memBefore.HeapInuse)
 	p("| Go heap in use (after GC) before → after the first `Refresh` | %s → %s (+%s, %.1f KiB per resource) |",
-		mib(rep.memBefore.HeapInuse), mib(rep.memAfter.HeapInuse), mib(uint64(max(heapDelta, 0))), float64(heapDelta)/1024/float64(max(rep.resources, 1)))
-	p("| process RSS before → after the first `Refresh` (peak RSS so far) | %s → %s (%s) |", mib(rep.memBefore.RSS), mib(rep.memAfter.RSS), mib(rep.memAfter.HWM))
+		benchutil.MiB(rep.memBefore.HeapInuse), benchutil.MiB(rep.memAfter.HeapInuse), benchutil.MiB(uint64(max(heapDelta, 0))), float64(heapDelta)/1024/float64(max(rep.resources, 1)))
+	p("| process RSS before → after the first `Refresh` (peak RSS so far) | %s → %s (%s) |", benchutil.MiB(rep.memBefore.RSS), benchutil.MiB(rep.memAfter.RSS), benchutil.MiB(rep.memAfter.HWM))
 	if len(rep.reindex) > 0 {
 		p("| re-indexing one edited resource (`Index.Put` of a new version, %d edits; holds the index write lock) | p50 %s, max %s |",
 			len(rep.reindex), ms(percentile(rep.reindex, 50)), ms(rep.reindex[len(rep.reindex)-1]))
@@ -325,17 +327,8 @@ func (rep *report) writePerText(w io.Writer, p func(string, ...any)) {
 		if r.w50 > 0 {
 			w50 = ms(r.w50)
 		}
-		p("| %s | %s | %s | %s | %s | %s | %s (%s) | %s | %s | %s | %s |", t, r.note, commas(r.hits), ms(r.s50), ms(r.s95), ms(r.smax),
+		p("| %s | %s | %s | %s | %s | %s | %s (%s) | %s | %s | %s | %s |", t, r.note, benchutil.Count(int64(r.hits)), ms(r.s50), ms(r.s95), ms(r.smax),
 			r.slowVariant, ms(r.slowVariantLatency), ms(r.i50), ms(r.b50), ratio(r.s50, r.b50), w50)
 	}
 	p("")
-}
-
-// commas writes n with thousands separators: 100,000.
-func commas(n int) string {
-	s := fmt.Sprint(n)
-	for i := len(s) - 3; i > 0 && s[i-1] != '-'; i -= 3 {
-		s = s[:i] + "," + s[i:]
-	}
-	return s
 }

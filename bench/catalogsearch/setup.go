@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,9 +12,9 @@ import (
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, for preparing the bench database
-	_ "modernc.org/sqlite"             // the "sqlite" driver, for the version string
 
 	"huitong"
+	"huitong/bench/internal/benchutil"
 	"huitong/internal/catalog"
 	"huitong/internal/ids"
 	"huitong/internal/org"
@@ -49,11 +48,7 @@ func prepareSQLite(ctx context.Context, dir string, reuse bool) (prepared, error
 	if _, err := os.Stat(path); err == nil && !reuse {
 		return prepared{}, fmt.Errorf("%s exists: remove it, or pass -reuse to search the resources it holds", path)
 	}
-	version := "?"
-	if c, err := sql.Open("sqlite", ":memory:"); err == nil {
-		c.QueryRowContext(ctx, "SELECT sqlite_version()").Scan(&version)
-		c.Close()
-	}
+	version := benchutil.SQLiteVersion(ctx)
 	return prepared{dsn: path, cleanup: cleanup,
 		label: fmt.Sprintf("SQLite %s (modernc.org/sqlite, WAL, synchronous=FULL), file %s", version, path)}, nil
 }
@@ -63,22 +58,18 @@ func prepareSQLite(ctx context.Context, dir string, reuse bool) (prepared, error
 // connected to it (waiting at most waitOthers). It never touches the
 // database adminDSN names.
 func preparePostgres(ctx context.Context, adminDSN string, reuse bool, waitOthers time.Duration) (prepared, error) {
-	u, err := url.Parse(adminDSN)
-	if err != nil {
-		return prepared{}, fmt.Errorf("parse -dsn: %w", err)
-	}
-	admin, err := sql.Open("pgx", adminDSN)
+	u, admin, err := benchutil.OpenAdmin(adminDSN)
 	if err != nil {
 		return prepared{}, err
 	}
 	defer admin.Close()
-	var exists bool
-	if err := admin.QueryRowContext(ctx, `SELECT EXISTS(SELECT 1 FROM pg_database WHERE datname = $1)`, benchDB).Scan(&exists); err != nil {
+	exists, err := benchutil.DatabaseExists(ctx, admin, benchDB)
+	if err != nil {
 		return prepared{}, fmt.Errorf("connect to postgres: %w", err)
 	}
 	if !exists {
-		if _, err := admin.ExecContext(ctx, `CREATE DATABASE `+benchDB); err != nil {
-			return prepared{}, fmt.Errorf("create database %s: %w", benchDB, err)
+		if err := benchutil.CreateDatabase(ctx, admin, benchDB); err != nil {
+			return prepared{}, err
 		}
 	}
 	var version string
@@ -94,8 +85,8 @@ func preparePostgres(ctx context.Context, adminDSN string, reuse bool, waitOther
 		}
 		defer b.Close()
 		b.SetMaxOpenConns(1)
-		var cur string
-		if err := b.QueryRowContext(ctx, `SELECT current_database()`).Scan(&cur); err != nil {
+		cur, err := benchutil.CurrentDatabase(ctx, b)
+		if err != nil {
 			return prepared{}, err
 		}
 		if cur != benchDB {
@@ -114,13 +105,11 @@ func preparePostgres(ctx context.Context, adminDSN string, reuse bool, waitOther
 			if time.Now().After(deadline) {
 				return prepared{}, fmt.Errorf("%d other sessions are connected to %s; not dropping its tables", n, benchDB)
 			}
-			logf("%d other sessions are connected to %s; waiting for them to leave", n, benchDB)
+			benchutil.Logf("%d other sessions are connected to %s; waiting for them to leave", n, benchDB)
 			time.Sleep(10 * time.Second)
 		}
-		for _, s := range []string{`DROP SCHEMA public CASCADE`, `CREATE SCHEMA public`} {
-			if _, err := b.ExecContext(ctx, s); err != nil {
-				return prepared{}, fmt.Errorf("%s: %w", s, err)
-			}
+		if err := benchutil.ResetSchema(ctx, b); err != nil {
+			return prepared{}, err
 		}
 	}
 	host := u.Host

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"runtime"
 	"runtime/debug"
 	"time"
@@ -33,12 +32,8 @@ func measureMemory() memory {
 	debug.FreeOSMemory()
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
-	return memory{HeapInuse: ms.HeapInuse, RSS: procKB("VmRSS"), HWM: procKB("VmHWM")}
+	return memory{HeapInuse: ms.HeapInuse, RSS: sysinfo.SelfKB("VmRSS"), HWM: sysinfo.SelfKB("VmHWM")}
 }
-
-func procKB(key string) uint64 { return sysinfo.SelfKB(key) }
-
-func mib(b uint64) string { return fmt.Sprintf("%.0f MiB", float64(b)/(1<<20)) }
 
 type cpuTimes = sysinfo.CPUTimes
 

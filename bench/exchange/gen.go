@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"time"
 
+	"huitong/bench/internal/benchutil"
 	"huitong/internal/ids"
 )
 
@@ -162,7 +163,7 @@ func ensureData(dir string, rows int, seed uint64) (dataset, error) {
 	if b, err := os.ReadFile(meta); err == nil {
 		var d dataset
 		if json.Unmarshal(b, &d) == nil && d.Version == genVersion && d.Seed == seed && d.Rows == rows && sizeIs(d.CSV, d.Size) {
-			logf("reusing %s (%s)", d.CSV, mib(uint64(d.Size)))
+			benchutil.Logf("reusing %s (%s)", d.CSV, benchutil.MiB(uint64(d.Size)))
 			return d, nil
 		}
 	}
@@ -191,7 +192,7 @@ func ensureData(dir string, rows int, seed uint64) (dataset, error) {
 		return d, err
 	}
 	d.Size = st.Size()
-	logf("generated %d rows in %s: %s (%s)", rows, time.Since(t0).Round(time.Millisecond), d.CSV, mib(uint64(d.Size)))
+	benchutil.Logf("generated %d rows in %s: %s (%s)", rows, time.Since(t0).Round(time.Millisecond), d.CSV, benchutil.MiB(uint64(d.Size)))
 	b, _ := json.MarshalIndent(d, "", "  ")
 	return d, os.WriteFile(meta, b, 0o644)
 }

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"huitong/bench/internal/benchutil"
 )
 
 // call is one kind of request the clients send: its body for a row of the
@@ -91,7 +93,7 @@ func drive(t target, c call, tbl *table, clients int, warmup, dur time.Duration,
 	var ready, done sync.WaitGroup
 	ready.Add(clients)
 	done.Add(clients)
-	run := &loadRun{Target: t.name, Call: c.name, Clients: clients, Load: loadAvg(), Codes: map[int]int{}}
+	run := &loadRun{Target: t.name, Call: c.name, Clients: clients, Load: benchutil.LoadAvg(), Codes: map[int]int{}}
 	for w := range clients {
 		go func() {
 			defer done.Done()

@@ -34,25 +34,19 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
-	"strconv"
 	"strings"
 	"time"
 
+	"huitong/bench/internal/benchutil"
 	"huitong/bench/internal/sysinfo"
 )
 
-func main() {
-	if err := run(); err != nil {
-		fmt.Fprintln(os.Stderr, "exchange bench:", err)
-		os.Exit(1)
-	}
-}
+func main() { benchutil.Main("exchange bench", run) }
 
 type config struct {
 	db         string
@@ -107,12 +101,9 @@ func parseFlags() (config, error) {
 	if c.db != "sqlite" && c.db != "postgres" {
 		return c, fmt.Errorf("-db must be sqlite or postgres")
 	}
-	for _, s := range strings.Split(clients, ",") {
-		v, err := strconv.Atoi(strings.TrimSpace(s))
-		if err != nil || v < 1 {
-			return c, fmt.Errorf("bad -clients %q", clients)
-		}
-		c.clients = append(c.clients, v)
+	var err error
+	if c.clients, err = benchutil.PositiveInts("clients", clients); err != nil {
+		return c, err
 	}
 	for _, s := range strings.Split(calls, ",") {
 		s = strings.TrimSpace(s)
@@ -147,8 +138,8 @@ func run() error {
 	if cfg.code != "" {
 		mach.Code = cfg.code
 	}
-	logf("machine: %d CPUs (GOMAXPROCS %d), %s, %s RAM, %s; load %s", mach.CPUs, mach.GOMAXPROCS, mach.CPUModel, mach.MemTotal, mach.Go, loadAvg())
-	rep := &report{cfg: cfg, mach: mach, started: time.Now(), loadStart: loadAvg()}
+	benchutil.Logf("machine: %d CPUs (GOMAXPROCS %d), %s, %s RAM, %s; load %s", mach.CPUs, mach.GOMAXPROCS, mach.CPUModel, mach.MemTotal, mach.Go, benchutil.LoadAvg())
+	rep := &report{cfg: cfg, mach: mach, started: time.Now(), loadStart: benchutil.LoadAvg()}
 
 	// 1. The server binary, as it ships.
 	bin := filepath.Join(cfg.dir, "bin", "huitong")
@@ -181,7 +172,7 @@ func run() error {
 	} else if be, err = newPostgresBackend(ctx, cfg.dir, cfg.dsn, st); err != nil {
 		return err
 	}
-	logf("store: %s", be.label)
+	benchutil.Logf("store: %s", be.label)
 	rep.backend = be.label
 	if st == nil {
 		if err := be.empty(ctx); err != nil {
@@ -202,7 +193,7 @@ func run() error {
 		}
 	} else {
 		rep.reused = true
-		logf("reusing resource %s (grant %d) loaded %s", st.Resource, st.GrantID, st.At.Format(time.RFC3339))
+		benchutil.Logf("reusing resource %s (grant %d) loaded %s", st.Resource, st.GrantID, st.At.Format(time.RFC3339))
 	}
 	if !cfg.keep {
 		defer func() {
@@ -231,19 +222,9 @@ func run() error {
 		}
 	}
 	rep.took = time.Since(rep.started)
-	rep.loadEnd = loadAvg()
+	rep.loadEnd = benchutil.LoadAvg()
 
-	var w io.Writer = os.Stdout
-	if cfg.out != "" {
-		f, err := os.Create(cfg.out)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		w = io.MultiWriter(os.Stdout, f)
-	}
-	rep.write(w)
-	return nil
+	return benchutil.WriteReport(cfg.out, rep.write)
 }
 
 // measureGateway starts the server, checks its answers and runs every load
@@ -261,21 +242,21 @@ func measureGateway(cfg config, rep *report, bin string, be *backend, st *setupS
 		return err
 	}
 	time.Sleep(time.Second)
-	rep.server.idleRSS = procKB(srv.pid, "VmRSS")
-	rep.server.startHWM = procKB(srv.pid, "VmHWM")
-	logf("huitong (pid %d) up in %s at %s; RSS %s (peak so far %s)", srv.pid, rep.server.startup.Round(time.Millisecond), srv.internal,
-		mib(rep.server.idleRSS), mib(rep.server.startHWM))
+	rep.server.idleRSS = sysinfo.PidKB(srv.pid, "VmRSS")
+	rep.server.startHWM = sysinfo.PidKB(srv.pid, "VmHWM")
+	benchutil.Logf("huitong (pid %d) up in %s at %s; RSS %s (peak so far %s)", srv.pid, rep.server.startup.Round(time.Millisecond), srv.internal,
+		benchutil.MiB(rep.server.idleRSS), benchutil.MiB(rep.server.startHWM))
 
 	chk, err := checkAnswers(consumer, st.Resource, tbl, cfg.checks)
 	if err != nil {
 		return err
 	}
 	rep.check = chk
-	logf("checked %d records: %s", chk.records, chk.summary())
+	benchutil.Logf("checked %d records: %s", chk.records, chk.summary())
 
 	t := target{name: "gateway", base: srv.internal, token: consumer.token, pid: srv.pid}
 	cs := calls(tbl, true, st.Resource)
-	cpu0 := procCPU(srv.pid)
+	cpu0 := sysinfo.ProcCPU(srv.pid)
 	for _, name := range cfg.calls {
 		for _, n := range cfg.clients {
 			quiet := waitQuiet(srv.pid, cfg.quiet, cfg.quietWait)
@@ -294,9 +275,9 @@ func measureGateway(cfg config, rep *report, bin string, be *backend, st *setupS
 			rep.gateway = append(rep.gateway, r)
 		}
 	}
-	rep.server.cpu = procCPU(srv.pid) - cpu0
-	rep.server.endHWM = procKB(srv.pid, "VmHWM")
-	rep.server.endRSS = procKB(srv.pid, "VmRSS")
+	rep.server.cpu = sysinfo.ProcCPU(srv.pid) - cpu0
+	rep.server.endHWM = sysinfo.PidKB(srv.pid, "VmHWM")
+	rep.server.endRSS = sysinfo.PidKB(srv.pid, "VmRSS")
 	return nil
 }
 
@@ -304,18 +285,18 @@ func measureGateway(cfg config, rep *report, bin string, be *backend, st *setupS
 func measureBare(cfg config, rep *report, tbl *table) error {
 	runtime.GC()
 	debug.FreeOSMemory()
-	rss0 := procKB(selfPID, "VmRSS")
+	rss0 := sysinfo.PidKB(selfPID, "VmRSS")
 	t0 := time.Now()
 	m := buildMap(tbl)
 	rep.bareBuild = time.Since(t0)
 	runtime.GC()
-	rep.bareRSS = procKB(selfPID, "VmRSS") - min(rss0, procKB(selfPID, "VmRSS"))
+	rep.bareRSS = sysinfo.PidKB(selfPID, "VmRSS") - min(rss0, sysinfo.PidKB(selfPID, "VmRSS"))
 	base, stop, err := startBare(m)
 	if err != nil {
 		return err
 	}
 	defer stop()
-	logf("bare handler at %s: %d records in a map, built in %s (+%s RSS)", base, len(m), rep.bareBuild.Round(time.Millisecond), mib(rep.bareRSS))
+	benchutil.Logf("bare handler at %s: %d records in a map, built in %s (+%s RSS)", base, len(m), rep.bareBuild.Round(time.Millisecond), benchutil.MiB(rep.bareRSS))
 	t := target{name: "bare handler", base: base}
 	cs := calls(tbl, false, "")
 	for _, name := range cfg.calls {
@@ -332,9 +313,9 @@ func measureBare(cfg config, rep *report, tbl *table) error {
 }
 
 func logRun(r *loadRun) {
-	logf("%-12s %-6s %2d clients: %6.0f req/s, p50 %s, p99 %s, max %s; %d ok, %d errors, %d 429; audited %d of %d 200s; RSS %s -> %s; CPU huitong %.2f, bench %.2f, postgres %.2f, others %.2f; load %s",
+	benchutil.Logf("%-12s %-6s %2d clients: %6.0f req/s, p50 %s, p99 %s, max %s; %d ok, %d errors, %d 429; audited %d of %d 200s; RSS %s -> %s; CPU huitong %.2f, bench %.2f, postgres %.2f, others %.2f; load %s",
 		r.Target, r.Call, r.Clients, r.rate(), fmtDur(r.pct(0.5)), fmtDur(r.pct(0.99)), fmtDur(r.pct(1)), r.OK, r.errors(), r.Limited,
-		r.Audit, r.TotalOK, mib(r.RSS.Start), mib(r.RSS.Peak), r.CPU.HuitongCPUs, r.CPU.BenchCPUs, r.CPU.PgCPUs, r.CPU.OthersCPUs, first(r.Load))
+		r.Audit, r.TotalOK, benchutil.MiB(r.RSS.Start), benchutil.MiB(r.RSS.Peak), r.CPU.HuitongCPUs, r.CPU.BenchCPUs, r.CPU.PgCPUs, r.CPU.OthersCPUs, benchutil.First(r.Load))
 }
 
 // moduleRoot is the directory of the go.mod the benchmark runs in.
@@ -396,7 +377,7 @@ func sourceTree(cfg config) (dir, code string, err error) {
 	if err := os.Rename(tmp, dir); err != nil {
 		return "", "", err
 	}
-	logf("extracted %s into %s", rev, dir)
+	benchutil.Logf("extracted %s into %s", rev, dir)
 	return dir, code, nil
 }
 
@@ -414,6 +395,6 @@ func goBuild(src, bin, overlay string) error {
 	if err := cmd.Run(); err != nil {
 		return fmt.Errorf("go %s: %w", strings.Join(cmd.Args[1:], " "), err)
 	}
-	logf("built %s in %s", bin, time.Since(t0).Round(time.Millisecond))
+	benchutil.Logf("built %s in %s", bin, time.Since(t0).Round(time.Millisecond))
 	return nil
 }

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"slices"
 	"time"
+
+	"huitong/bench/internal/benchutil"
 )
 
 // pprofFile is added to package main of cmd/huitong, for the profiled build
@@ -106,9 +108,9 @@ func profileGateway(cfg config, rep *report, src string, be *backend, st *setupS
 			err = os.WriteFile(filepath.Join(dir, v.file), out, 0o644)
 		}
 		if err != nil {
-			logf("go tool pprof: %v", err)
+			benchutil.Logf("go tool pprof: %v", err)
 		}
 	}
-	logf("CPU profile of the server written to %s (top functions in %s)", cfg.cpuProfile, dir)
+	benchutil.Logf("CPU profile of the server written to %s (top functions in %s)", cfg.cpuProfile, dir)
 	return nil
 }

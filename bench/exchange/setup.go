@@ -3,13 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,9 +17,8 @@ import (
 	"syscall"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, for preparing the bench database
-	_ "modernc.org/sqlite"             // the "sqlite" driver, for the version string
-
+	"huitong/bench/internal/benchutil"
+	"huitong/bench/internal/sysinfo"
 	"huitong/internal/demo"
 )
 
@@ -58,19 +55,10 @@ type backend struct {
 	state   string // file recording what the store holds, for -reuse
 }
 
-func sqliteVersion() string {
-	version := "?"
-	if c, err := sql.Open("sqlite", ":memory:"); err == nil {
-		c.QueryRow("SELECT sqlite_version()").Scan(&version)
-		c.Close()
-	}
-	return version
-}
-
 func newSQLiteBackend(dir string) *backend {
 	d := filepath.Join(dir, "sqlite")
 	return &backend{kind: "sqlite", dataDir: d, state: filepath.Join(dir, "sqlite-state.json"),
-		label: fmt.Sprintf("SQLite %s (modernc.org/sqlite; the store's settings: WAL, synchronous=FULL) in %s", sqliteVersion(), d)}
+		label: fmt.Sprintf("SQLite %s (modernc.org/sqlite; the store's settings: WAL, synchronous=FULL) in %s", benchutil.SQLiteVersion(context.Background()), d)}
 }
 
 // newPostgresBackend picks the bench database (huitong_bench_exchange, or
@@ -78,47 +66,22 @@ func newSQLiteBackend(dir string) *backend {
 // reuse, the one the state names) and creates it when missing. It never
 // touches the database adminDSN names.
 func newPostgresBackend(ctx context.Context, dir, adminDSN string, reuse *setupState) (*backend, error) {
-	u, err := url.Parse(adminDSN)
-	if err != nil {
-		return nil, fmt.Errorf("parse -dsn: %w", err)
-	}
-	admin, err := sql.Open("pgx", adminDSN)
+	u, admin, err := benchutil.OpenAdmin(adminDSN)
 	if err != nil {
 		return nil, err
 	}
 	defer admin.Close()
-	var version, syncCommit, fsync, sharedBuffers string
-	if err := admin.QueryRowContext(ctx, `SELECT current_setting('server_version'), current_setting('synchronous_commit'),
-		current_setting('fsync'), current_setting('shared_buffers')`).Scan(&version, &syncCommit, &fsync, &sharedBuffers); err != nil {
-		return nil, fmt.Errorf("connect to postgres: %w", err)
+	srv, err := benchutil.ReadPGServer(ctx, admin)
+	if err != nil {
+		return nil, err
 	}
 	cands := []string{benchDB, benchDBAlt}
 	if reuse != nil {
 		cands = []string{reuse.DBName}
 	}
-	name := ""
-	for _, cand := range cands {
-		var exists bool
-		if err := admin.QueryRowContext(ctx, `SELECT EXISTS(SELECT 1 FROM pg_database WHERE datname = $1)`, cand).Scan(&exists); err != nil {
-			return nil, err
-		}
-		if !exists {
-			if reuse != nil {
-				return nil, fmt.Errorf("-reuse: database %s is gone", cand)
-			}
-			if _, err := admin.ExecContext(ctx, `CREATE DATABASE `+cand); err != nil {
-				return nil, fmt.Errorf("create database %s: %w", cand, err)
-			}
-		}
-		var others int
-		if err := admin.QueryRowContext(ctx, `SELECT count(*) FROM pg_stat_activity WHERE datname = $1`, cand).Scan(&others); err != nil {
-			return nil, err
-		}
-		if others == 0 {
-			name = cand
-			break
-		}
-		logf("%d other client(s) connected to %s; not using it", others, cand)
+	name, err := benchutil.PickDatabase(ctx, admin, cands, reuse != nil)
+	if err != nil {
+		return nil, err
 	}
 	if name == "" {
 		return nil, fmt.Errorf("other clients are connected to %s", strings.Join(cands, " and "))
@@ -126,8 +89,7 @@ func newPostgresBackend(ctx context.Context, dir, adminDSN string, reuse *setupS
 	u.Path = "/" + name
 	return &backend{kind: "postgres", dbURL: u.String(), dbName: name, dataDir: filepath.Join(dir, "postgres-keys"),
 		state: filepath.Join(dir, "postgres-state.json"),
-		label: fmt.Sprintf("PostgreSQL %s at %s, database %s (pgx; synchronous_commit=%s, fsync=%s, shared_buffers=%s)",
-			strings.Fields(version)[0], u.Host, name, syncCommit, fsync, sharedBuffers)}, nil
+		label: srv.Label(u.Host, name)}, nil
 }
 
 // empty makes the store new: a new data dir, and for PostgreSQL the bench
@@ -143,25 +105,7 @@ func (b *backend) empty(ctx context.Context) error {
 	if b.kind != "postgres" {
 		return nil
 	}
-	db, err := sql.Open("pgx", b.dbURL)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	db.SetMaxOpenConns(1)
-	var cur string
-	if err := db.QueryRowContext(ctx, `SELECT current_database()`).Scan(&cur); err != nil {
-		return err
-	}
-	if cur != benchDB && cur != benchDBAlt {
-		return fmt.Errorf("refusing to empty database %q", cur)
-	}
-	for _, s := range []string{`DROP SCHEMA public CASCADE`, `CREATE SCHEMA public`} {
-		if _, err := db.ExecContext(ctx, s); err != nil {
-			return fmt.Errorf("%s: %w", s, err)
-		}
-	}
-	return nil
+	return benchutil.EmptyDatabase(ctx, b.dbURL, benchDB, benchDBAlt)
 }
 
 // setupState is what the setup made, saved next to the store so that
@@ -317,7 +261,7 @@ func (s *server) stop() {
 	select {
 	case <-s.exited:
 	case <-time.After(time.Minute):
-		logf("huitong (pid %d) did not stop within a minute; killing it", s.pid)
+		benchutil.Logf("huitong (pid %d) did not stop within a minute; killing it", s.pid)
 		s.cmd.Process.Kill()
 		<-s.exited
 	}
@@ -466,7 +410,7 @@ func setup(srv *server, d dataset) (*setupState, error) {
 	if err := provider.call("POST", "/api/v1/resources", in, &res); err != nil {
 		return nil, fmt.Errorf("register the resource: %w", err)
 	}
-	logf("registered %s; uploading %s (%d rows)", res.Code, d.CSV, d.Rows)
+	benchutil.Logf("registered %s; uploading %s (%d rows)", res.Code, d.CSV, d.Rows)
 
 	f, err := os.Open(d.CSV)
 	if err != nil {
@@ -486,9 +430,9 @@ func setup(srv *server, d dataset) (*setupState, error) {
 	}
 	st := &setupState{GenVersion: genVersion, Seed: d.Seed, Rows: d.Rows, Resource: res.Code, At: time.Now().UTC(),
 		Upload: uploadRun{Rows: batch.Rows, Accepted: batch.Accepted, Rejected: batch.Rejected, Wall: time.Since(t0),
-			PeakRSS: procKB(srv.pid, "VmHWM")}}
-	logf("upload: %s, %d rows, %d accepted, %d rejected in %s (%.0f rows/s); server peak RSS %s", batch.Status, batch.Rows, batch.Accepted,
-		batch.Rejected, st.Upload.Wall.Round(time.Millisecond), float64(batch.Rows)/st.Upload.Wall.Seconds(), mib(st.Upload.PeakRSS))
+			PeakRSS: sysinfo.PidKB(srv.pid, "VmHWM")}}
+	benchutil.Logf("upload: %s, %d rows, %d accepted, %d rejected in %s (%.0f rows/s); server peak RSS %s", batch.Status, batch.Rows, batch.Accepted,
+		batch.Rejected, st.Upload.Wall.Round(time.Millisecond), float64(batch.Rows)/st.Upload.Wall.Seconds(), benchutil.MiB(st.Upload.PeakRSS))
 	if batch.Accepted != int64(d.Rows) {
 		return nil, fmt.Errorf("upload accepted %d of %d rows", batch.Accepted, d.Rows)
 	}
@@ -529,6 +473,6 @@ func setup(srv *server, d dataset) (*setupState, error) {
 		return nil, fmt.Errorf("request %d is %s, with grant %d", req.ID, req.Status, req.GrantID)
 	}
 	st.GrantID = req.GrantID
-	logf("request %d approved at rate %d/s and %d records a day: grant %d", req.ID, grantRate, grantQuota, req.GrantID)
+	benchutil.Logf("request %d approved at rate %d/s and %d records a day: grant %d", req.ID, grantRate, grantQuota, req.GrantID)
 	return st, nil
 }

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+
+	"huitong/bench/internal/benchutil"
 )
 
 // baselineRun is one timed load of the CSV by the database's own bulk
@@ -31,7 +33,7 @@ func ensureSQLite3() (string, error) {
 	if p, err := exec.LookPath("sqlite3"); err == nil {
 		return p, nil
 	}
-	logf("sqlite3 is missing: apt-get install -y sqlite3")
+	benchutil.Logf("sqlite3 is missing: apt-get install -y sqlite3")
 	for _, args := range [][]string{{"apt-get", "update"}, {"apt-get", "install", "-y", "sqlite3"}} {
 		cmd := exec.Command(args[0], args[1:]...)
 		cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
@@ -62,7 +64,7 @@ func importSQLite(bin, dir, csvPath string, rows int) (baselineRun, error) {
 	db := filepath.Join(d, "import.db")
 	cmd := exec.Command(bin, db, ".mode csv", ".import "+csvPath+" t", "SELECT count(*) FROM t;")
 	cmd.Stderr = os.Stderr
-	load := loadAvg()
+	load := benchutil.LoadAvg()
 	c0, t0 := readCPUTimes(), time.Now()
 	out, err := cmd.Output()
 	wall := time.Since(t0)
@@ -105,7 +107,7 @@ func copyPostgres(ctx context.Context, dsn, csvPath string, rows int) (baselineR
 		return baselineRun{}, err
 	}
 	defer f.Close()
-	load := loadAvg()
+	load := benchutil.LoadAvg()
 	c0, t0 := readCPUTimes(), time.Now()
 	tag, err := conn.PgConn().CopyFrom(ctx, f, `COPY copy_baseline FROM STDIN WITH (FORMAT csv, HEADER)`)
 	wall := time.Since(t0)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"huitong/bench/internal/benchutil"
 	"huitong/internal/catalog"
 	"huitong/internal/ids"
 )
@@ -235,9 +236,9 @@ func ensureData(dir string, rows int, seed uint64, withXLSX bool) (dataset, erro
 		var d dataset
 		if json.Unmarshal(b, &d) == nil && d.Version == genVersion && d.Seed == seed && d.Rows == rows &&
 			sizeIs(d.CSV, d.CSVSize) && (!withXLSX || sizeIs(d.XLSX, d.XLSXSize)) {
-			logf("reusing %s (%s)", d.CSV, mib(uint64(d.CSVSize)))
+			benchutil.Logf("reusing %s (%s)", d.CSV, benchutil.MiB(uint64(d.CSVSize)))
 			if withXLSX {
-				logf("reusing %s (%s)", d.XLSX, mib(uint64(d.XLSXSize)))
+				benchutil.Logf("reusing %s (%s)", d.XLSX, benchutil.MiB(uint64(d.XLSXSize)))
 			}
 			return d, nil
 		}
@@ -250,8 +251,8 @@ func ensureData(dir string, rows int, seed uint64, withXLSX bool) (dataset, erro
 	if err := d.write(); err != nil {
 		return d, err
 	}
-	logf("generated %d rows (%d bad) in %s: %s (%s)%s", rows, d.bad(), time.Since(t0).Round(time.Second), d.CSV, mib(uint64(d.CSVSize)),
-		map[bool]string{true: fmt.Sprintf(", %s (%s)", d.XLSX, mib(uint64(d.XLSXSize))), false: ""}[withXLSX])
+	benchutil.Logf("generated %d rows (%d bad) in %s: %s (%s)%s", rows, d.bad(), time.Since(t0).Round(time.Second), d.CSV, benchutil.MiB(uint64(d.CSVSize)),
+		map[bool]string{true: fmt.Sprintf(", %s (%s)", d.XLSX, benchutil.MiB(uint64(d.XLSXSize))), false: ""}[withXLSX])
 	b, _ := json.MarshalIndent(d, "", "  ")
 	return d, os.WriteFile(meta, b, 0o644)
 }
@@ -321,7 +322,7 @@ func (d *dataset) write() error {
 			}
 		}
 		if i > 0 && i%200000 == 0 {
-			logf("  generated %d/%d rows", i, d.Rows)
+			benchutil.Logf("  generated %d/%d rows", i, d.Rows)
 		}
 	}
 	cw.Flush()

@@ -29,15 +29,11 @@ import (
 	"strings"
 	"time"
 
+	"huitong/bench/internal/benchutil"
 	"huitong/internal/ingest"
 )
 
-func main() {
-	if err := run(); err != nil {
-		fmt.Fprintln(os.Stderr, "ingest bench:", err)
-		os.Exit(1)
-	}
-}
+func main() { benchutil.Main("ingest bench", run) }
 
 type config struct {
 	rows        int
@@ -131,7 +127,7 @@ func run() error {
 	if cfg.code != "" {
 		mach.Code = cfg.code
 	}
-	logf("machine: %d CPUs (GOMAXPROCS %d), %s, %s RAM, %s; load %s", mach.CPUs, mach.GOMAXPROCS, mach.CPUModel, mach.MemTotal, mach.Go, loadAvg())
+	benchutil.Logf("machine: %d CPUs (GOMAXPROCS %d), %s, %s RAM, %s; load %s", mach.CPUs, mach.GOMAXPROCS, mach.CPUModel, mach.MemTotal, mach.Go, benchutil.LoadAvg())
 
 	// 1. The files.
 	big, err := ensureData(cfg.dir, cfg.rows, cfg.seed, cfg.has("xlsx"))
@@ -156,14 +152,14 @@ func run() error {
 		return err
 	}
 	defer be.cleanup(cfg.keep)
-	logf("store: %s", be.label)
+	benchutil.Logf("store: %s", be.label)
 	svc, err := openServices(ctx, be.dsn)
 	if err != nil {
 		return err
 	}
 	defer svc.close()
 
-	rep := &report{cfg: cfg, mach: mach, backend: be.label, big: big, small: small, started: time.Now(), loadStart: loadAvg()}
+	rep := &report{cfg: cfg, mach: mach, backend: be.label, big: big, small: small, started: time.Now(), loadStart: benchutil.LoadAvg()}
 	var sqlite3Bin string
 	if cfg.db == "sqlite" && cfg.has("csv") {
 		if sqlite3Bin, err = ensureSQLite3(); err != nil {
@@ -203,7 +199,7 @@ func run() error {
 			if err != nil {
 				return err
 			}
-			logf("baseline %s: %d rows in %s = %.0f rows/s (CPU %s)", b.What, b.Rows, b.Wall.Round(time.Millisecond), b.rate(), b.CPU)
+			benchutil.Logf("baseline %s: %d rows in %s = %.0f rows/s (CPU %s)", b.What, b.Rows, b.Wall.Round(time.Millisecond), b.rate(), b.CPU)
 			rep.baselines = append(rep.baselines, b)
 
 			r, err := svc.newResource(fmt.Sprintf("CSV %d", i+1))
@@ -241,19 +237,9 @@ func run() error {
 		rep.xlsx = &x
 	}
 	rep.took = time.Since(rep.started)
-	rep.loadEnd = loadAvg()
+	rep.loadEnd = benchutil.LoadAvg()
 
-	var w io.Writer = os.Stdout
-	if cfg.out != "" {
-		f, err := os.Create(cfg.out)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		w = io.MultiWriter(os.Stdout, f)
-	}
-	rep.write(w)
-	return nil
+	return benchutil.WriteReport(cfg.out, rep.write)
 }
 
 // measure times one Ingest of a file into the resource code.
@@ -280,8 +266,8 @@ func measure(ctx context.Context, svc *services, cfg config, code, what, format 
 			return ingestRun{}, err
 		}
 	}
-	run := ingestRun{What: what, Format: format, File: d, Before: before, Load: loadAvg()}
-	logf("%s: %d rows from %s into %s (load %s)", what, d.Rows, path, code, run.Load)
+	run := ingestRun{What: what, Format: format, File: d, Before: before, Load: benchutil.LoadAvg()}
+	benchutil.Logf("%s: %d rows from %s into %s (load %s)", what, d.Rows, path, code, run.Load)
 	run.Mem = startMem(cfg.sample, memProfile)
 	svc.phases.reset()
 	c0, t0 := readCPUTimes(), time.Now()
@@ -292,15 +278,15 @@ func measure(ctx context.Context, svc *services, cfg config, code, what, format 
 	run.Phases, run.Calls = svc.phases.snapshot()
 	if cpuProfile != "" {
 		pprof.StopCPUProfile()
-		logf("CPU profile written to %s", cpuProfile)
+		benchutil.Logf("CPU profile written to %s", cpuProfile)
 	}
-	run.LoadEnd = loadAvg()
+	run.LoadEnd = benchutil.LoadAvg()
 	if err != nil {
 		return run, fmt.Errorf("%s: ingest: %w", what, err)
 	}
 	run.Batch = b
-	logf("  %s: %d rows (%d accepted, %d rejected; inserted %d, updated %d, unchanged %d; %d warnings) in %s = %.0f rows/s; peak heap %s, peak RSS %s; CPU %s",
+	benchutil.Logf("  %s: %d rows (%d accepted, %d rejected; inserted %d, updated %d, unchanged %d; %d warnings) in %s = %.0f rows/s; peak heap %s, peak RSS %s; CPU %s",
 		b.Status, b.Rows, b.Accepted, b.Rejected, b.Inserted, b.Updated, b.Unchanged, b.Warnings, run.Wall.Round(time.Millisecond),
-		run.rowsRate(), mib(run.Mem.HeapInuse), mib(run.Mem.peakRSS()), run.CPU)
+		run.rowsRate(), benchutil.MiB(run.Mem.HeapInuse), benchutil.MiB(run.Mem.peakRSS()), run.CPU)
 	return run, nil
 }

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"huitong/bench/internal/benchutil"
 )
 
 // report collects what a run measured.
@@ -38,7 +40,7 @@ const (
 func (rep *report) write(w io.Writer) {
 	cfg, m := rep.cfg, rep.mach
 	db := map[string]string{"sqlite": "SQLite", "postgres": "PostgreSQL"}[cfg.db]
-	fmt.Fprintf(w, "### Ingest, %s: %s rows x 10 columns\n\n", db, count(int64(rep.big.Rows)))
+	fmt.Fprintf(w, "### Ingest, %s: %s rows x 10 columns\n\n", db, benchutil.Count(int64(rep.big.Rows)))
 	fmt.Fprintf(w, "- Machine: %d vCPUs (nproc; GOMAXPROCS %d), %s, %s RAM, %s, %s; disk %s.\n", m.CPUs, m.GOMAXPROCS, m.CPUModel, m.MemTotal, m.OS, m.Go, m.Disk)
 	fmt.Fprintf(w, "- Shared machine: load average (1/5/15 min) %s at the start, %s at the end; each row below gives the 1-minute load at its start and the CPU used during it, in CPUs, by the benchmark process (with the sqlite3 shell it ran)", rep.loadStart, rep.loadEnd)
 	if cfg.db == "postgres" {
@@ -61,7 +63,7 @@ func (rep *report) write(w io.Writer) {
 	fmt.Fprintf(w, "|---|--:|--:|--:|--:|--:|--:|--:|--:|\n")
 	for i, b := range rep.baselines {
 		fmt.Fprintf(w, "| baseline: %s%s | %s | %s | %s | **%s** | | 1.00 | %s | %s |\n", b.What, nth(i, len(rep.baselines)),
-			count(b.Rows), count(b.Rows), fmtDur(b.Wall), rate(b.rate()), b.CPU.cell(cfg.db), first(b.Load))
+			benchutil.Count(b.Rows), benchutil.Count(b.Rows), fmtDur(b.Wall), benchutil.Rate(b.rate()), b.CPU.cell(cfg.db), benchutil.First(b.Load))
 	}
 	base := rep.baselineRate()
 	row := func(r *ingestRun, suffix string) {
@@ -69,8 +71,8 @@ func (rep *report) write(w io.Writer) {
 		if base > 0 && r.Format == "csv" {
 			ratio = fmt.Sprintf("%.2f", r.rowsRate()/base)
 		}
-		fmt.Fprintf(w, "| huitong: %s%s | %s | %s | %s | **%s** | %s | %s | %s | %s |\n", r.What, suffix, count(r.Batch.Rows), count(r.Batch.Accepted),
-			fmtDur(r.Wall), rate(r.rowsRate()), rate(r.acceptedRate()), ratio, r.CPU.cell(cfg.db), first(r.Load))
+		fmt.Fprintf(w, "| huitong: %s%s | %s | %s | %s | **%s** | %s | %s | %s | %s |\n", r.What, suffix, benchutil.Count(r.Batch.Rows), benchutil.Count(r.Batch.Accepted),
+			fmtDur(r.Wall), benchutil.Rate(r.rowsRate()), benchutil.Rate(r.acceptedRate()), ratio, r.CPU.cell(cfg.db), benchutil.First(r.Load))
 	}
 	for i := range rep.csv {
 		row(&rep.csv[i], nth(i, len(rep.csv)))
@@ -83,7 +85,7 @@ func (rep *report) write(w io.Writer) {
 	}
 	if len(rep.csv) > 1 {
 		fmt.Fprintf(w, "\nMedians over %d repetitions: huitong CSV %s rows/s, baseline %s rows/s, ratio %.2f.\n", len(rep.csv),
-			rate(rep.csvRate()), rate(base), rep.csvRate()/base)
+			benchutil.Rate(rep.csvRate()), benchutil.Rate(base), rep.csvRate()/base)
 	}
 
 	// Batch counts.
@@ -100,8 +102,8 @@ func (rep *report) write(w io.Writer) {
 	all = append(all, ptrs(rep.smallRuns)...)
 	for _, r := range all {
 		b := r.Batch
-		fmt.Fprintf(w, "| %s, %s rows | %s | %s | %s | %s | %s | %s | %s | %s |\n", r.What, count(int64(r.File.Rows)), b.Status, count(b.Rows), count(b.Accepted),
-			count(b.Rejected), count(b.Inserted), count(b.Updated), count(b.Unchanged), count(b.Warnings))
+		fmt.Fprintf(w, "| %s, %s rows | %s | %s | %s | %s | %s | %s | %s | %s |\n", r.What, benchutil.Count(int64(r.File.Rows)), b.Status, benchutil.Count(b.Rows), benchutil.Count(b.Accepted),
+			benchutil.Count(b.Rejected), benchutil.Count(b.Inserted), benchutil.Count(b.Updated), benchutil.Count(b.Unchanged), benchutil.Count(b.Warnings))
 	}
 	for _, r := range all {
 		if want := int64(r.File.bad()); r.Batch.Rejected != want {
@@ -151,8 +153,8 @@ func (rep *report) write(w io.Writer) {
 		memRows = append(memRows, rep.xlsx)
 	}
 	for _, r := range memRows {
-		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %d |\n", r.What, count(int64(r.File.Rows)), mib(r.Mem.StartHeap), mib(r.Mem.HeapInuse),
-			mib(r.Mem.StartRSS), mib(r.Mem.peakRSS()),
+		fmt.Fprintf(w, "| %s | %s | %s | %s | %s | %s | %s | %d |\n", r.What, benchutil.Count(int64(r.File.Rows)), benchutil.MiB(r.Mem.StartHeap), benchutil.MiB(r.Mem.HeapInuse),
+			benchutil.MiB(r.Mem.StartRSS), benchutil.MiB(r.Mem.peakRSS()),
 			bytesPer(r.Mem.Alloc, r.Batch.Rows), r.Mem.GCs)
 	}
 
@@ -160,14 +162,14 @@ func (rep *report) write(w io.Writer) {
 	fmt.Fprintf(w, "\nTargets (from the issue), as measured here:\n\n")
 	if len(rep.csv) > 0 {
 		v := rep.csvRate()
-		fmt.Fprintf(w, "- CSV >= %s rows/s: %s rows/s, %s.\n", rate(targetCSV), rate(v), met(v >= targetCSV))
+		fmt.Fprintf(w, "- CSV >= %s rows/s: %s rows/s, %s.\n", benchutil.Rate(targetCSV), benchutil.Rate(v), benchutil.Met(v >= targetCSV))
 		if base > 0 {
-			fmt.Fprintf(w, "- CSV >= %.0f%% of the baseline: %.0f%% (%s ÷ %s rows/s), %s.\n", targetCSVRatio*100, 100*v/base, rate(v), rate(base), met(v/base >= targetCSVRatio))
+			fmt.Fprintf(w, "- CSV >= %.0f%% of the baseline: %.0f%% (%s ÷ %s rows/s), %s.\n", targetCSVRatio*100, 100*v/base, benchutil.Rate(v), benchutil.Rate(base), benchutil.Met(v/base >= targetCSVRatio))
 		}
 	}
 	if rep.xlsx != nil {
 		v := rep.xlsx.rowsRate()
-		fmt.Fprintf(w, "- XLSX >= %s rows/s: %s rows/s, %s.\n", rate(targetXLSX), rate(v), met(v >= targetXLSX))
+		fmt.Fprintf(w, "- XLSX >= %s rows/s: %s rows/s, %s.\n", benchutil.Rate(targetXLSX), benchutil.Rate(v), benchutil.Met(v >= targetXLSX))
 	}
 	for _, s := range rep.smallRuns {
 		var b *ingestRun
@@ -182,8 +184,8 @@ func (rep *report) write(w io.Writer) {
 		hr := float64(b.Mem.HeapInuse) / float64(s.Mem.HeapInuse)
 		rr := float64(b.Mem.peakRSS()) / float64(s.Mem.peakRSS())
 		fmt.Fprintf(w, "- Memory flat, %s: peak heap %s at %s rows vs %s at %s rows (x%.2f), peak RSS %s vs %s (x%.2f) for %.0fx the rows: %s.\n",
-			strings.ToUpper(s.Format), mib(b.Mem.HeapInuse), count(int64(b.File.Rows)), mib(s.Mem.HeapInuse), count(int64(s.File.Rows)), hr,
-			mib(b.Mem.peakRSS()), mib(s.Mem.peakRSS()), rr, float64(b.File.Rows)/float64(s.File.Rows),
+			strings.ToUpper(s.Format), benchutil.MiB(b.Mem.HeapInuse), benchutil.Count(int64(b.File.Rows)), benchutil.MiB(s.Mem.HeapInuse), benchutil.Count(int64(s.File.Rows)), hr,
+			benchutil.MiB(b.Mem.peakRSS()), benchutil.MiB(s.Mem.peakRSS()), rr, float64(b.File.Rows)/float64(s.File.Rows),
 			map[bool]string{true: "flat (within x" + fmt.Sprint(flatLimit) + ")", false: "**grows with the file**"}[hr <= flatLimit && rr <= flatLimit])
 	}
 }
@@ -206,16 +208,16 @@ func (p *memPeak) peakRSS() uint64 {
 
 func (rep *report) describeData() string {
 	d := rep.big
-	s := fmt.Sprintf("%s data rows, CSV %s", count(int64(d.Rows)), mib(uint64(d.CSVSize)))
+	s := fmt.Sprintf("%s data rows, CSV %s", benchutil.Count(int64(d.Rows)), benchutil.MiB(uint64(d.CSVSize)))
 	if d.XLSXSize > 0 {
-		s += fmt.Sprintf(", XLSX %s (excelize StreamWriter, inline strings, 月缴费基数 as numbers)", mib(uint64(d.XLSXSize)))
+		s += fmt.Sprintf(", XLSX %s (excelize StreamWriter, inline strings, 月缴费基数 as numbers)", benchutil.MiB(uint64(d.XLSXSize)))
 	}
 	s += fmt.Sprintf("; columns 公民身份号码 (GB 11643, key), 姓名, 性别 (enum), 出生日期 (a third each 2024-01-02, 2024/1/2, 2024年1月2日), 联系电话 (mobile; level 4, stored encrypted), "+
 		"统一社会信用代码 (GB 32100, indexed), 参保状态 (enum), 月缴费基数 (decimal), 参保日期 (date), 备注 (string, 15%% filled); "+
 		"%s bad rows (%.2f%%: %d wrong ID check characters, %d values outside an enum, %d impossible dates); seed %d",
-		count(int64(d.bad())), 100*float64(d.bad())/float64(d.Rows), d.BadCheck, d.BadEnum, d.BadDate, d.Seed)
+		benchutil.Count(int64(d.bad())), 100*float64(d.bad())/float64(d.Rows), d.BadCheck, d.BadEnum, d.BadDate, d.Seed)
 	if rep.small.Rows > 0 {
-		s += fmt.Sprintf("; the memory comparison also uses a %s-row file (CSV %s) from the same generator", count(int64(rep.small.Rows)), mib(uint64(rep.small.CSVSize)))
+		s += fmt.Sprintf("; the memory comparison also uses a %s-row file (CSV %s) from the same generator", benchutil.Count(int64(rep.small.Rows)), benchutil.MiB(uint64(rep.small.CSVSize)))
 	}
 	return s
 }
@@ -263,40 +265,11 @@ func nth(i, n int) string {
 	return fmt.Sprintf(" (%d/%d)", i+1, n)
 }
 
-func first(load string) string { return strings.Fields(load + " ?")[0] }
-
-func met(ok bool) string {
-	if ok {
-		return "met"
-	}
-	return "**not met**"
-}
-
 func bytesPer(total uint64, rows int64) string {
 	if rows == 0 {
 		return "-"
 	}
 	return fmt.Sprintf("%.1f KiB", float64(total)/float64(rows)/1024)
-}
-
-func rate(r float64) string { return count(int64(r + 0.5)) }
-
-// count writes n with thin thousands separators: 1,000,000.
-func count(n int64) string {
-	s := fmt.Sprint(n)
-	neg := strings.HasPrefix(s, "-")
-	s = strings.TrimPrefix(s, "-")
-	var b strings.Builder
-	for i, c := range s {
-		if i > 0 && (len(s)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(c)
-	}
-	if neg {
-		return "-" + b.String()
-	}
-	return b.String()
 }
 
 func fmtDur(d time.Duration) string {

@@ -3,21 +3,17 @@ package main
 import (
 	"context"
 	"crypto/rand"
-	"database/sql"
 	"fmt"
 	"io"
 	"log/slog"
-	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" driver, for preparing the bench database
 	"golang.org/x/mod/sumdb/note"
-	_ "modernc.org/sqlite" // the "sqlite" driver, for the version string
 
 	"huitong"
+	"huitong/bench/internal/benchutil"
 	"huitong/internal/audit"
 	"huitong/internal/catalog"
 	"huitong/internal/ids"
@@ -44,11 +40,7 @@ type backend struct {
 }
 
 func newSQLiteBackend(ctx context.Context, baseDir string) (*backend, error) {
-	version := "?"
-	if c, err := sql.Open("sqlite", ":memory:"); err == nil {
-		c.QueryRowContext(ctx, "SELECT sqlite_version()").Scan(&version)
-		c.Close()
-	}
+	version := benchutil.SQLiteVersion(ctx)
 	dir, err := os.MkdirTemp(baseDir, "store-")
 	if err != nil {
 		return nil, err
@@ -62,67 +54,29 @@ func newSQLiteBackend(ctx context.Context, baseDir string) (*backend, error) {
 // when missing and empties its public schema. It never touches the
 // database adminDSN names.
 func newPostgresBackend(ctx context.Context, adminDSN string) (*backend, error) {
-	u, err := url.Parse(adminDSN)
-	if err != nil {
-		return nil, fmt.Errorf("parse -dsn: %w", err)
-	}
-	admin, err := sql.Open("pgx", adminDSN)
+	u, admin, err := benchutil.OpenAdmin(adminDSN)
 	if err != nil {
 		return nil, err
 	}
 	defer admin.Close()
-	var version, syncCommit, fsync, sharedBuffers string
-	if err := admin.QueryRowContext(ctx, `SELECT current_setting('server_version'), current_setting('synchronous_commit'),
-		current_setting('fsync'), current_setting('shared_buffers')`).Scan(&version, &syncCommit, &fsync, &sharedBuffers); err != nil {
-		return nil, fmt.Errorf("connect to postgres: %w", err)
+	srv, err := benchutil.ReadPGServer(ctx, admin)
+	if err != nil {
+		return nil, err
 	}
-	name := ""
-	for _, cand := range []string{benchDB, benchDBAlt} {
-		var exists bool
-		if err := admin.QueryRowContext(ctx, `SELECT EXISTS(SELECT 1 FROM pg_database WHERE datname = $1)`, cand).Scan(&exists); err != nil {
-			return nil, err
-		}
-		if !exists {
-			if _, err := admin.ExecContext(ctx, `CREATE DATABASE `+cand); err != nil {
-				return nil, fmt.Errorf("create database %s: %w", cand, err)
-			}
-		}
-		var others int
-		if err := admin.QueryRowContext(ctx, `SELECT count(*) FROM pg_stat_activity WHERE datname = $1`, cand).Scan(&others); err != nil {
-			return nil, err
-		}
-		if others == 0 {
-			name = cand
-			break
-		}
-		logf("%d other client(s) connected to %s; not using it", others, cand)
+	name, err := benchutil.PickDatabase(ctx, admin, []string{benchDB, benchDBAlt}, false)
+	if err != nil {
+		return nil, err
 	}
 	if name == "" {
 		return nil, fmt.Errorf("other clients are connected to both %s and %s", benchDB, benchDBAlt)
 	}
 	u.Path = "/" + name
 	dsn := u.String()
-	b, err := sql.Open("pgx", dsn)
-	if err != nil {
+	if err := benchutil.EmptyDatabase(ctx, dsn, benchDB, benchDBAlt); err != nil {
 		return nil, err
-	}
-	defer b.Close()
-	b.SetMaxOpenConns(1)
-	var cur string
-	if err := b.QueryRowContext(ctx, `SELECT current_database()`).Scan(&cur); err != nil {
-		return nil, err
-	}
-	if cur != benchDB && cur != benchDBAlt {
-		return nil, fmt.Errorf("refusing to empty database %q", cur)
-	}
-	for _, s := range []string{`DROP SCHEMA public CASCADE`, `CREATE SCHEMA public`} {
-		if _, err := b.ExecContext(ctx, s); err != nil {
-			return nil, fmt.Errorf("%s: %w", s, err)
-		}
 	}
 	return &backend{kind: "postgres", dsn: dsn, pgURL: dsn,
-		label: fmt.Sprintf("PostgreSQL %s at %s, database %s (pgx; synchronous_commit=%s, fsync=%s, shared_buffers=%s)",
-			strings.Fields(version)[0], u.Host, name, syncCommit, fsync, sharedBuffers)}, nil
+		label: srv.Label(u.Host, name)}, nil
 }
 
 func (b *backend) cleanup(keep bool) {

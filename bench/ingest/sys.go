@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"huitong/bench/internal/benchutil"
 	"huitong/bench/internal/sysinfo"
 )
 
@@ -33,10 +34,6 @@ func describeMachine(dir string) machine {
 	return m
 }
 
-func procField(path, key string) string { return sysinfo.ProcField(path, key) }
-
-func procKB(key string) uint64 { return sysinfo.SelfKB(key) }
-
 // String formats the use as "self / others", or "self / server / others"
 // when a PostgreSQL server worked.
 func (c cpuUse) String() string {
@@ -45,11 +42,6 @@ func (c cpuUse) String() string {
 	}
 	return fmt.Sprintf("%.2f / %.2f", c.Self, c.Others)
 }
-
-func mib(b uint64) string { return fmt.Sprintf("%.0f MiB", float64(b)/(1<<20)) }
-
-// loadAvg returns the 1-, 5- and 15-minute load averages.
-func loadAvg() string { return strings.Join(sysinfo.LoadAvg(), " ") }
 
 type cpuTimes = sysinfo.CPUTimes
 
@@ -72,24 +64,12 @@ func cpuBetween(a, b cpuTimes, wall time.Duration) cpuUse {
 // waitQuiet waits until other processes use less than limit CPUs, for at
 // most maxWait, and returns what they used over the last 3 seconds.
 func waitQuiet(limit float64, maxWait time.Duration) float64 {
-	deadline := time.Now().Add(maxWait)
-	for said := false; ; said = true {
+	return benchutil.WaitQuiet(limit, maxWait, func(window time.Duration) float64 {
 		a := readCPUTimes()
-		time.Sleep(3 * time.Second)
-		c := cpuBetween(a, readCPUTimes(), 3*time.Second)
-		others := c.Others + c.Server
-		if limit <= 0 || others < limit {
-			return others
-		}
-		if time.Now().After(deadline) {
-			logf("other processes still use %.2f CPUs; measuring anyway", others)
-			return others
-		}
-		if !said {
-			logf("other processes use %.2f CPUs (load %s); waiting up to %s for the machine to be quieter (-quiet %.2f)",
-				others, loadAvg(), maxWait, limit)
-		}
-	}
+		time.Sleep(window)
+		c := cpuBetween(a, readCPUTimes(), window)
+		return c.Others + c.Server
+	})
 }
 
 // memPeak samples the Go heap and the resident set every interval.
@@ -127,7 +107,7 @@ func startMem(interval time.Duration, profile string) *memPeak {
 	// Writing 5 to clear_refs resets VmHWM to the current RSS (Linux 4.0+).
 	p.HWMReset = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) == nil
 	runtime.ReadMemStats(&p.ms0)
-	p.StartHeap, p.StartRSS = p.ms0.HeapInuse, procKB("VmRSS")
+	p.StartHeap, p.StartRSS = p.ms0.HeapInuse, sysinfo.SelfKB("VmRSS")
 	p.sample()
 	p.done.Add(1)
 	go func() {
@@ -150,7 +130,7 @@ func (p *memPeak) sample() {
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	p.HeapInuse = max(p.HeapInuse, ms.HeapInuse)
-	p.RSS = max(p.RSS, procKB("VmRSS"))
+	p.RSS = max(p.RSS, sysinfo.SelfKB("VmRSS"))
 	p.Samples++
 	if p.profile != "" && ms.HeapInuse > p.profHeap+p.profHeap/10 && time.Since(p.profAt) > 2*time.Second {
 		p.profBuf.Reset()
@@ -164,22 +144,18 @@ func (p *memPeak) finish() {
 	close(p.stop)
 	p.done.Wait()
 	p.sample()
-	p.HWM = procKB("VmHWM")
+	p.HWM = sysinfo.SelfKB("VmHWM")
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	p.GCs = ms.NumGC - p.ms0.NumGC
 	p.Alloc = ms.TotalAlloc - p.ms0.TotalAlloc
 	if p.profile != "" && p.profBuf.Len() > 0 {
 		if err := os.WriteFile(p.profile, p.profBuf.Bytes(), 0o644); err != nil {
-			logf("heap profile: %v", err)
+			benchutil.Logf("heap profile: %v", err)
 		} else {
-			logf("heap profile taken at heap in use %s written to %s", mib(p.profTakenAt), p.profile)
+			benchutil.Logf("heap profile taken at heap in use %s written to %s", benchutil.MiB(p.profTakenAt), p.profile)
 		}
 	}
 }
 
 func codeVersion() string { return sysinfo.CodeVersion("internal/ingest", "internal/store") }
-
-func logf(format string, args ...any) {
-	fmt.Fprintf(os.Stderr, "%s "+format+"\n", append([]any{time.Now().Format("15:04:05")}, args...)...)
-}

@@ -59,8 +59,16 @@ func ProcField(path, key string) string {
 
 // SelfKB returns a size field of /proc/self/status ("VmRSS", "VmHWM") in
 // bytes, or 0.
-func SelfKB(key string) uint64 {
-	v := ProcField("/proc/self/status", key)
+func SelfKB(key string) uint64 { return statusKB("/proc/self/status", key) }
+
+// PidKB returns a size field of /proc/<pid>/status ("VmRSS", "VmHWM") in
+// bytes, or 0.
+func PidKB(pid int, key string) uint64 {
+	return statusKB(fmt.Sprintf("/proc/%d/status", pid), key)
+}
+
+func statusKB(path, key string) uint64 {
+	v := ProcField(path, key)
 	kb, err := strconv.ParseUint(strings.TrimSpace(strings.TrimSuffix(v, "kB")), 10, 64)
 	if err != nil {
 		return 0
@@ -137,14 +145,39 @@ func serverCPU() time.Duration {
 		if open < 0 || end < open || s[open+1:end] != "postgres" {
 			continue
 		}
-		// After the comm: utime and stime are fields 14 and 15 of stat.
-		if f := strings.Fields(s[end+1:]); len(f) > 12 {
-			u, _ := strconv.ParseInt(f[11], 10, 64)
-			st, _ := strconv.ParseInt(f[12], 10, 64)
-			total += time.Duration(u+st) * userHZ
-		}
+		total += statCPU(s[end+1:])
 	}
 	return total
+}
+
+// ProcCPU returns the user and system CPU time process pid has used, or 0
+// when it is gone.
+func ProcCPU(pid int) time.Duration {
+	if pid <= 0 {
+		return 0
+	}
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	s := string(b)
+	end := strings.LastIndexByte(s, ')')
+	if end < 0 {
+		return 0
+	}
+	return statCPU(s[end+1:])
+}
+
+// statCPU returns utime + stime from what follows the comm in a
+// /proc/<pid>/stat line (fields 14 and 15 of stat), or 0.
+func statCPU(rest string) time.Duration {
+	f := strings.Fields(rest)
+	if len(f) < 13 {
+		return 0
+	}
+	u, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(u+st) * userHZ
 }
 
 // CodeVersion names the commit the benchmark runs on and whether the
