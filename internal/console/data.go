@@ -1,7 +1,6 @@
 package console
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"mime/multipart"
@@ -13,9 +12,6 @@ import (
 	"huitong/internal/catalog"
 	"huitong/internal/ingest"
 )
-
-// MaxUploadBytes bounds one uploaded file, as the API's does.
-const MaxUploadBytes = 4 << 30
 
 type dataData struct {
 	R        catalog.Resource
@@ -74,7 +70,7 @@ func (c *Console) dataOf(r *http.Request, code string) (*dataData, error) {
 func (c *Console) upload(w http.ResponseWriter, r *http.Request) {
 	code := r.PathValue("code")
 	s := sessionFrom(r.Context())
-	r.Body = http.MaxBytesReader(w, r.Body, MaxUploadBytes)
+	r.Body = http.MaxBytesReader(w, r.Body, ingest.MaxUploadBytes)
 	mr, err := r.MultipartReader()
 	if err != nil {
 		c.uploadFailed(w, r, code, huitong.Invalidf("not_multipart", "请通过上传表单提交文件", "send the file with the upload form"))
@@ -101,7 +97,7 @@ func (c *Console) upload(w http.ResponseWriter, r *http.Request) {
 				c.uploadFailed(w, r, code, noFile())
 				return
 			}
-			up.Body, up.Filename, up.ContentType = uploadBody{part}, part.FileName(), part.Header.Get("Content-Type")
+			up.Body, up.Filename, up.ContentType = ingest.SizeLimited(part), part.FileName(), part.Header.Get("Content-Type")
 			break
 		}
 		v := formValue(part)
@@ -136,20 +132,6 @@ func noFile() error {
 func formValue(p *multipart.Part) string {
 	b, _ := io.ReadAll(io.LimitReader(p, 4096))
 	return strings.TrimSpace(string(b))
-}
-
-// uploadBody turns the listener's size limit into a 413 for the reader.
-type uploadBody struct{ r io.Reader }
-
-func (u uploadBody) Read(p []byte) (int, error) {
-	n, err := u.r.Read(p)
-	var mb *http.MaxBytesError
-	if errors.As(err, &mb) {
-		err = &huitong.Error{Kind: huitong.TooLarge, Code: "body_too_large",
-			Message:   fmt.Sprintf("上传文件过大（上限 %d GiB）", mb.Limit>>30),
-			MessageEN: fmt.Sprintf("the file is too large (limit %d GiB)", mb.Limit>>30)}
-	}
-	return n, err
 }
 
 func (c *Console) uploadFailed(w http.ResponseWriter, r *http.Request, code string, err error) {

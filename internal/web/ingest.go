@@ -2,9 +2,7 @@ package web
 
 import (
 	"encoding/csv"
-	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -12,9 +10,6 @@ import (
 	"huitong"
 	"huitong/internal/ingest"
 )
-
-// MaxUploadBytes bounds one uploaded data file.
-const MaxUploadBytes = 4 << 30
 
 func boolParam(r *http.Request, name string) (bool, error) {
 	switch strings.ToLower(r.URL.Query().Get(name)) {
@@ -33,7 +28,7 @@ func (s *Server) createBatch(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, err)
 		return
 	}
-	body := sizeLimited{http.MaxBytesReader(w, r.Body, MaxUploadBytes)}
+	body := ingest.SizeLimited(http.MaxBytesReader(w, r.Body, ingest.MaxUploadBytes))
 	b, err := s.Ingest.Ingest(r.Context(), r.PathValue("code"), ingest.Upload{
 		Body: body, ContentType: r.Header.Get("Content-Type"), Filename: q.Get("filename"),
 		Encoding: q.Get("encoding"), Mode: q.Get("mode"), Strict: strict, Sheet: q.Get("sheet"),
@@ -144,19 +139,4 @@ func (s *Server) deleteRecord(w http.ResponseWriter, r *http.Request) {
 func (s *Server) quality(w http.ResponseWriter, r *http.Request) {
 	q, err := s.Ingest.Quality(r.Context(), r.PathValue("code"))
 	answer(s, w, r, http.StatusOK, q, err)
-}
-
-// sizeLimited turns the listener's size limit into a 413 for the reader
-// that hits it.
-type sizeLimited struct{ r io.Reader }
-
-func (s sizeLimited) Read(p []byte) (int, error) {
-	n, err := s.r.Read(p)
-	var mb *http.MaxBytesError
-	if errors.As(err, &mb) {
-		err = &huitong.Error{Kind: huitong.TooLarge, Code: "body_too_large",
-			Message:   fmt.Sprintf("上传文件过大（上限 %d GiB）", mb.Limit>>30),
-			MessageEN: fmt.Sprintf("the file is too large (limit %d GiB)", mb.Limit>>30)}
-	}
-	return n, err
 }
