@@ -239,9 +239,22 @@ func (db *DB) conflicts(ctx context.Context, tx *Tx, r catalog.Resource, st stri
 	t := recordTable(r.Code)
 	var findings []ingest.Finding
 	var refused int64
-	// check reports the rows a query selects (columns _n, _row and the row
-	// number of the earlier row, or 0) and deletes them from the stage.
-	check := func(sel string, f catalog.Field, rule string, msg func(first int64) (string, string)) error {
+	finding := func(row int64, f catalog.Field, rule, zh, en string) {
+		if len(findings) < maxConflicts {
+			findings = append(findings, ingest.Finding{Row: int(row), Field: f.Name, Rule: rule, Severity: ingest.SeverityError, Message: zh, MessageEN: en})
+		}
+	}
+	// repeated reports whether two staged rows share a value of col.
+	repeated := func(col string) (bool, error) {
+		var n int
+		err := tx.QueryRow(ctx, fmt.Sprintf(`SELECT COUNT(*) FROM (SELECT 1 FROM %s WHERE %s IS NOT NULL GROUP BY %s HAVING COUNT(*) > 1 LIMIT 1) d`,
+			st, col, col)).Scan(&n)
+		return n > 0, err
+	}
+	// refuseRepeats reports the rows a query selects (columns _n, _row and
+	// the row number of the earlier row they repeat) and deletes them from
+	// the stage.
+	refuseRepeats := func(sel string, f catalog.Field, rule string, msg func(first int64) (string, string)) error {
 		if room := maxConflicts - len(findings); room > 0 {
 			rows, err := tx.Query(ctx, fmt.Sprintf(`SELECT _row, first FROM (%s) c ORDER BY _row LIMIT %d`, sel, room))
 			if err != nil {
@@ -254,7 +267,7 @@ func (db *DB) conflicts(ctx context.Context, tx *Tx, r catalog.Resource, st stri
 					return err
 				}
 				zh, en := msg(first)
-				findings = append(findings, ingest.Finding{Row: int(row), Field: f.Name, Rule: rule, Severity: ingest.SeverityError, Message: zh, MessageEN: en})
+				finding(row, f, rule, zh, en)
 			}
 			rows.Close()
 			if err := rows.Err(); err != nil {
@@ -269,20 +282,35 @@ func (db *DB) conflicts(ctx context.Context, tx *Tx, r catalog.Resource, st stri
 		refused += n
 		return nil
 	}
+	// refuse deletes the rows a query selects (columns _n, _row) from the
+	// stage and reports them, in one pass.
+	refuse := func(sel string, f catalog.Field, rule, zh, en string) error {
+		rows, err := tx.Query(ctx, fmt.Sprintf(`DELETE FROM %s WHERE _n IN (SELECT _n FROM (%s) c) RETURNING _row`, st, sel))
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var row int64
+			if err := rows.Scan(&row); err != nil {
+				return err
+			}
+			refused++
+			finding(row, f, rule, zh, en)
+		}
+		return rows.Err()
+	}
 	// In-file repeats: every row whose key (or unique value) an earlier row
-	// of the file already has. The stage's _key index makes the common case,
-	// no repeats at all, one index scan.
+	// of the file already has. The common case, no repeats at all, costs
+	// one pass over the stage (for keys, over its _key index).
 	repeats := func(col string) string {
 		return fmt.Sprintf(`SELECT s._n, s._row, f._row AS first FROM %s s
 			JOIN (SELECT %s AS v, MIN(_n) AS n FROM %s WHERE %s IS NOT NULL GROUP BY %s HAVING COUNT(*) > 1) d ON d.v = s.%s AND s._n > d.n
 			JOIN %s f ON f._n = d.n`, st, col, st, col, col, col, st)
 	}
-	var any int
-	err := tx.QueryRow(ctx, fmt.Sprintf(`SELECT COUNT(*) FROM (SELECT 1 FROM %s GROUP BY _key HAVING COUNT(*) > 1 LIMIT 1) d`, st)).Scan(&any)
-	if err != nil {
+	if rep, err := repeated("_key"); err != nil {
 		return nil, 0, err
-	}
-	if any > 0 {
+	} else if rep {
 		var keyField catalog.Field
 		for _, f := range r.Fields {
 			if f.Key {
@@ -290,7 +318,7 @@ func (db *DB) conflicts(ctx context.Context, tx *Tx, r catalog.Resource, st stri
 				break
 			}
 		}
-		err := check(repeats("_key"), keyField, "duplicate_key", func(first int64) (string, string) {
+		err := refuseRepeats(repeats("_key"), keyField, "duplicate_key", func(first int64) (string, string) {
 			if keyField.Name == "" {
 				return fmt.Sprintf("与第 %d 行内容完全相同", first), fmt.Sprintf("the row repeats row %d", first)
 			}
@@ -305,7 +333,14 @@ func (db *DB) conflicts(ctx context.Context, tx *Tx, r catalog.Resource, st stri
 			continue
 		}
 		c := fieldColumn(f.Name)
-		err := check(repeats(c), f, "unique", func(first int64) (string, string) {
+		rep, err := repeated(c)
+		if err != nil {
+			return nil, 0, err
+		}
+		if !rep {
+			continue
+		}
+		err = refuseRepeats(repeats(c), f, "unique", func(first int64) (string, string) {
 			return fmt.Sprintf("%s 的值与第 %d 行重复，须唯一", f.Title, first),
 				fmt.Sprintf("%s repeats the value of row %d and must be unique", f.Name, first)
 		})
@@ -316,15 +351,14 @@ func (db *DB) conflicts(ctx context.Context, tx *Tx, r catalog.Resource, st stri
 	for _, f := range r.Fields {
 		c := fieldColumn(f.Name)
 		if f.Unique && !f.Key {
-			q := fmt.Sprintf(`SELECT s._n, s._row, 0 AS first FROM %s s JOIN %s r ON r.%s = s.%s AND r._key <> s._key AND r._deleted = %s`,
+			q := fmt.Sprintf(`SELECT s._n FROM %s s JOIN %s r ON r.%s = s.%s AND r._key <> s._key AND r._deleted = %s`,
 				st, t, c, c, db.boolFalse())
 			if replace {
 				// Records the replace deletes do not count.
 				q += fmt.Sprintf(` AND EXISTS (SELECT 1 FROM %s s2 WHERE s2._key = r._key)`, st)
 			}
-			err := check(q, f, "unique", func(int64) (string, string) {
-				return f.Title + "（" + f.Name + "）的值已被其他记录使用，须唯一", f.Name + ": the value is already used by another record and must be unique"
-			})
+			err := refuse(q, f, "unique", f.Title+"（"+f.Name+"）的值已被其他记录使用，须唯一",
+				f.Name+": the value is already used by another record and must be unique")
 			if err != nil {
 				return nil, 0, err
 			}
@@ -335,14 +369,13 @@ func (db *DB) conflicts(ctx context.Context, tx *Tx, r catalog.Resource, st stri
 			if err != nil {
 				return nil, 0, err
 			}
-			q := fmt.Sprintf(`SELECT s._n, s._row, 0 AS first FROM %s s WHERE s.%s IS NOT NULL`, st, c)
+			q := fmt.Sprintf(`SELECT s._n FROM %s s WHERE s.%s IS NOT NULL`, st, c)
 			if exists > 0 {
 				q += fmt.Sprintf(` AND NOT EXISTS (SELECT 1 FROM %s x WHERE x._key = CAST(s.%s AS TEXT) AND x._deleted = %s)`,
 					recordTable(f.Ref), c, db.boolFalse())
 			}
-			err = check(q, f, "ref", func(int64) (string, string) {
-				return f.Title + "（" + f.Name + "）的值在引用资源 " + f.Ref + " 中不存在", f.Name + ": the value is not a key of the referenced resource " + f.Ref
-			})
+			err = refuse(q, f, "ref", f.Title+"（"+f.Name+"）的值在引用资源 "+f.Ref+" 中不存在",
+				f.Name+": the value is not a key of the referenced resource "+f.Ref)
 			if err != nil {
 				return nil, 0, err
 			}
