@@ -262,8 +262,7 @@ func (g *Gateway) filter(c *call, where map[string]json.RawMessage) ([]ingest.Co
 		}
 		ops, err := parseCond(where[n])
 		if err != nil {
-			return nil, "", err.(*huitong.Error).WithDetails(huitong.FieldError{Field: "where." + n, Code: err.(*huitong.Error).Code,
-				Message: err.(*huitong.Error).Message, MessageEN: err.(*huitong.Error).MessageEN})
+			return nil, "", err.WithDetails(huitong.FieldError{Field: "where." + n, Code: err.Code, Message: err.Message, MessageEN: err.MessageEN})
 		}
 		for _, op := range ops {
 			cond := ingest.Cond{Field: n, Op: op.op}
@@ -317,7 +316,7 @@ type condOp struct {
 
 // parseCond reads one field's filter: a value, {"in":[...]}, or a range
 // {"gte","lte","gt","lt"}.
-func parseCond(raw json.RawMessage) ([]condOp, error) {
+func parseCond(raw json.RawMessage) ([]condOp, *huitong.Error) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) > 0 && raw[0] == '{' {
 		var m map[string]json.RawMessage
@@ -369,12 +368,12 @@ func parseCond(raw json.RawMessage) ([]condOp, error) {
 	return []condOp{{op: ingest.OpEq, values: []string{s}}}, nil
 }
 
-func badFilter() error {
+func badFilter() *huitong.Error {
 	return huitong.Invalidf("invalid_filter", "查询条件格式无效", "malformed filter")
 }
 
 // scalar reads a JSON string, number or bool as text.
-func scalar(raw json.RawMessage) (string, error) {
+func scalar(raw json.RawMessage) (string, *huitong.Error) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 {
 		return "", badFilter()
@@ -658,9 +657,9 @@ func (g *Gateway) Verify(ctx context.Context, code string, v Verification) (Verd
 	var subjects []string
 	for _, n := range names {
 		f := c.fields[n]
-		s, err := scalar(v.Match[n])
-		if err != nil {
-			return Verdict{}, err
+		s, bad := scalar(v.Match[n])
+		if bad != nil {
+			return Verdict{}, bad
 		}
 		_, norm, err := ingest.Normalize(f, s, g.Now())
 		if err != nil {
