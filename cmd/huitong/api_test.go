@@ -260,7 +260,14 @@ func TestCatalog(t *testing.T) {
 	edit.Fields = append(edit.Fields, catalog.Field{Name: "phone", Title: "联系电话", Type: "string", Level: 3, PII: "phone"})
 	edit.Version, edit.ChangeNote = 1, "增加联系电话"
 	var r2 catalog.Resource
+	var before catalog.Resource
+	police.want(200, "GET", "/api/v1/resources/"+r.Code, nil).decode(t, &before) // read, and kept, before the edit
 	police.want(200, "PUT", "/api/v1/resources/"+r.Code, edit).decode(t, &r2)
+	var after catalog.Resource
+	police.want(200, "GET", "/api/v1/resources/"+r.Code, nil).decode(t, &after)
+	if before.Version != 1 || after.Version != 2 || len(after.Fields) != 5 {
+		t.Errorf("current version before and after the edit = %d, %d (%d fields)", before.Version, after.Version, len(after.Fields))
+	}
 	if r2.Version != 2 || r2.Code != r.Code || len(r2.Fields) != 5 || !r2.CreatedAt.Equal(r.CreatedAt) {
 		t.Errorf("edited = %+v", r2)
 	}
@@ -598,12 +605,22 @@ func TestSharedPostgres(t *testing.T) {
 	pa := login(t, a, "ga_provider", "Huzhou@2026")
 	in := populationInput("")
 	in.Name = "重点人员管控信息"
-	pa.want(201, "POST", "/api/v1/resources", in)
+	var created catalog.Resource
+	pa.want(201, "POST", "/api/v1/resources", in).decode(t, &created)
 	cb := login(t, b, "mz_consumer", "Huzhou@2026")
 	var res catalog.Results
 	cb.want(200, "GET", "/api/v1/resources?q=重点人员", nil).decode(t, &res)
 	if len(res.Items) != 1 {
 		t.Errorf("instance b does not see a's new resource: %v", res.Items)
+	}
+	// b reads the resource (and keeps it); a edits it; b sees the edit.
+	var seen catalog.Resource
+	cb.want(200, "GET", "/api/v1/resources/"+created.Code, nil).decode(t, &seen)
+	in.Version, in.ShareType, in.ShareCondition, in.LegalBasis, in.ShareMethod = 1, catalog.ShareNone, "", "《中华人民共和国居民身份证法》第十九条", ""
+	pa.want(200, "PUT", "/api/v1/resources/"+created.Code, in)
+	cb.want(200, "GET", "/api/v1/resources/"+created.Code, nil).decode(t, &seen)
+	if seen.Version != 2 || seen.ShareType != catalog.ShareNone {
+		t.Errorf("instance b reads version %d (%s) after a's edit", seen.Version, seen.ShareType)
 	}
 }
 

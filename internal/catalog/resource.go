@@ -390,3 +390,13 @@ func rangeValue(typ, s string) (float64, bool) {
 	}
 	return 0, false
 }
+
+// clone returns a copy of r that shares no slices with it.
+func (r Resource) clone() Resource {
+	r.RelatedCodes = slices.Clone(r.RelatedCodes)
+	r.Fields = slices.Clone(r.Fields)
+	for i := range r.Fields {
+		r.Fields[i].Enum = slices.Clone(r.Fields[i].Enum)
+	}
+	return r
+}

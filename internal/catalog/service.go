@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"huitong"
@@ -55,7 +56,23 @@ type Service struct {
 	OrgName func(ctx context.Context, uscc string) (string, error)
 
 	index *Index
+
+	// cached holds current resources read by Get, each with the catalog
+	// rev it was read at; any catalog change, by this instance or another
+	// sharing the database, moves the rev and so retires every entry. The
+	// gateway reads a resource on every call: one indexed counter read
+	// replaces reading and decoding the resource.
+	cacheMu sync.Mutex
+	cached  map[string]cachedResource
 }
+
+type cachedResource struct {
+	r   Resource
+	rev int64
+}
+
+// maxCached bounds the resource cache; when full it starts over.
+const maxCached = 4096
 
 // NewService returns a catalog service over st.
 func NewService(st Store, rec Recorder, orgName func(context.Context, string) (string, error)) *Service {
@@ -280,7 +297,28 @@ func (s *Service) Update(ctx context.Context, code string, in Input) (Resource, 
 }
 
 func (s *Service) get(ctx context.Context, code string) (Resource, error) {
+	// The rev is read before the resource, so an entry is never newer than
+	// its rev says: a change between the two reads only makes the next call
+	// read again.
+	rev, err := s.Store.CatalogRev(ctx)
+	if err != nil {
+		return Resource{}, huitong.Fault("catalog rev", err)
+	}
+	s.cacheMu.Lock()
+	c, ok := s.cached[code]
+	s.cacheMu.Unlock()
+	if ok && c.rev == rev {
+		return c.r.clone(), nil
+	}
 	r, err := s.Store.GetResource(ctx, code)
+	if err == nil {
+		s.cacheMu.Lock()
+		if s.cached == nil || len(s.cached) >= maxCached {
+			s.cached = map[string]cachedResource{}
+		}
+		s.cached[code] = cachedResource{r: r.clone(), rev: rev}
+		s.cacheMu.Unlock()
+	}
 	if errors.Is(err, huitong.ErrNoRecord) {
 		return Resource{}, errResourceNotFound(code)
 	}
