@@ -308,11 +308,18 @@ func (db *DB) RevokeGrant(ctx context.Context, id int64, at time.Time, by, reaso
 
 // LiveGrant returns the consumer's grant for a resource usable by appID
 // (org-wide grants have app_id 0): the newest live at now, else the newest.
-// It walks the grants_live index of the consumer and resource.
+// Both reads walk the grants_live index (consumer, resource, id) from its
+// newest end and stop at the first grant that fits; the second runs only
+// when no grant is live.
 func (db *DB) LiveGrant(ctx context.Context, consumer, resource string, appID int64, now time.Time) (sharing.Grant, error) {
 	g, err := scanGrant(db.queryRow(ctx, `SELECT `+grantCols+` FROM grants
+		WHERE consumer_uscc = ? AND resource_code = ? AND app_id IN (0, ?) AND status = ? AND expires_at > ?
+		ORDER BY id DESC LIMIT 1`, consumer, resource, appID, sharing.GrantActive, micros(now)))
+	if err = db.translate(err); !errors.Is(err, ErrNotFound) {
+		return g, err
+	}
+	g, err = scanGrant(db.queryRow(ctx, `SELECT `+grantCols+` FROM grants
 		WHERE consumer_uscc = ? AND resource_code = ? AND app_id IN (0, ?)
-		ORDER BY CASE WHEN status = ? AND expires_at > ? THEN 1 ELSE 0 END DESC, id DESC LIMIT 1`,
-		consumer, resource, appID, sharing.GrantActive, micros(now)))
+		ORDER BY id DESC LIMIT 1`, consumer, resource, appID))
 	return g, db.translate(err)
 }
