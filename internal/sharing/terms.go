@@ -100,14 +100,21 @@ func addText(v *huitong.Validation, field, problem, zhName, enName string, max i
 // (when allowed is not nil) with code notIn, else a field of res. It
 // returns the names trimmed.
 func checkFieldList(v *huitong.Validation, key string, names []string, res catalog.Resource, allowed []string, notIn string) []string {
+	if len(names) > len(res.Fields) {
+		// More names than the resource has fields cannot all be distinct
+		// fields of it; refusing at once keeps a huge list cheap.
+		v.Add(key, "too_many", fmt.Sprintf("信息项最多 %d 个", len(res.Fields)), fmt.Sprintf("at most %d fields", len(res.Fields)))
+		return nil
+	}
 	out := make([]string, 0, len(names))
+	seen := make(map[string]bool, len(names))
 	for i, n := range names {
 		n = strings.TrimSpace(n)
 		at := fmt.Sprintf("%s[%d]", key, i)
 		switch {
 		case n == "":
 			v.Add(at, "required", "信息项名称不能为空", "a field name is required")
-		case slices.Contains(out, n):
+		case seen[n]:
 			v.Add(at, "duplicate_field", "信息项 "+n+" 重复", "field "+n+" is listed twice")
 		case allowed != nil && !slices.Contains(allowed, n):
 			switch notIn {
@@ -119,6 +126,7 @@ func checkFieldList(v *huitong.Validation, key string, names []string, res catal
 		case !hasField(res, n):
 			v.Add(at, "unknown_field", "信息资源 "+res.Code+" 没有信息项 "+n, "resource "+res.Code+" has no field "+n)
 		}
+		seen[n] = true
 		out = append(out, n)
 	}
 	return out

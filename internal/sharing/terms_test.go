@@ -2,6 +2,7 @@ package sharing
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -83,6 +84,12 @@ func TestCheckRequest(t *testing.T) {
 		{"duplicate", func(in *RequestInput) { in.Fields = []string{"id_card", "name", "id_card"} }, []string{"fields[2]:duplicate_field"}},
 		{"duplicate after trimming", func(in *RequestInput) { in.Fields = []string{"id_card", " id_card"} }, []string{"fields[1]:duplicate_field"}},
 		{"unknown", func(in *RequestInput) { in.Fields = []string{"id_card", "income"} }, []string{"fields[1]:unknown_field"}},
+		{"more names than fields", func(in *RequestInput) {
+			in.Fields = make([]string, 100_000)
+			for i := range in.Fields {
+				in.Fields[i] = fmt.Sprintf("f%d", i)
+			}
+		}, []string{"fields:too_many"}},
 		{"no purpose", func(in *RequestInput) { in.Purpose = "  " }, []string{"purpose:required"}},
 		{"purpose of 500", func(in *RequestInput) { in.Purpose = strings.Repeat("审", 500) }, nil},
 		{"purpose of 501", func(in *RequestInput) { in.Purpose = strings.Repeat("审", 501) }, []string{"purpose:too_long"}},
