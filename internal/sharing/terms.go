@@ -100,10 +100,10 @@ func addText(v *huitong.Validation, field, problem, zhName, enName string, max i
 // (when allowed is not nil) with code notIn, else a field of res. It
 // returns the names trimmed.
 func checkFieldList(v *huitong.Validation, key string, names []string, res catalog.Resource, allowed []string, notIn string) []string {
-	if len(names) > len(res.Fields) {
-		// More names than the resource has fields cannot all be distinct
-		// fields of it; refusing at once keeps a huge list cheap.
-		v.Add(key, "too_many", fmt.Sprintf("信息项最多 %d 个", len(res.Fields)), fmt.Sprintf("at most %d fields", len(res.Fields)))
+	if len(names) > catalog.MaxFields {
+		// No resource has more fields; refusing at once keeps a huge list
+		// from costing a detail per name.
+		v.Add(key, "too_many", fmt.Sprintf("信息项最多 %d 个", catalog.MaxFields), fmt.Sprintf("at most %d fields", catalog.MaxFields))
 		return nil
 	}
 	out := make([]string, 0, len(names))
