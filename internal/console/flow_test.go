@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -316,5 +317,41 @@ func TestUploadReport(t *testing.T) {
 	checkPage(t, "data", q)
 	if !strings.Contains(q.body, `class="spark"`) || !strings.Contains(q.body, `data-testid="score"`) {
 		t.Errorf("data page: %s", excerpt(q.body))
+	}
+}
+
+// TestRefusedActionsAudited: an action a role may not take is refused by
+// the service it calls, which records the refusal, as through the API.
+func TestRefusedActionsAudited(t *testing.T) {
+	denied := func(action string) int {
+		t.Helper()
+		var n int
+		if err := e.db.RawQueryRow(t.Context(), `SELECT COUNT(*) FROM audit_records WHERE action = ? AND outcome = ?`,
+			action, audit.Denied).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	pending := strconv.FormatInt(e.pendingID, 10)
+	for _, tc := range []struct {
+		user, path, audited string
+		form                url.Values
+	}{
+		{"mz_consumer", "/console/requests/" + pending + "/approve", "sharing.approve", url.Values{"fields": {"id_card"}}},
+		{"mz_consumer", "/console/requests/" + pending + "/countersign", "sharing.countersign", url.Values{}},
+		{"mz_consumer", "/console/resources/new", "catalog.create", url.Values{"name": {"越权登记"}}},
+		{"ga_provider", "/console/resources/" + e.open.Code + "/request", "sharing.request", url.Values{"fields": {"uscc"}, "purpose": {"越权申请"}}},
+		{"ga_provider", "/console/tracker", "audit.tracker", url.Values{"id_card": {demo.CitizenIDCard}}},
+	} {
+		t.Run(tc.user+" "+tc.path, func(t *testing.T) {
+			before := denied(tc.audited)
+			// Another org's request is not found rather than forbidden.
+			if p := as(t, tc.user).submit("/console/catalog", tc.path, tc.form); p.status != http.StatusForbidden && p.status != http.StatusNotFound {
+				t.Errorf("status = %d: %s", p.status, excerpt(p.body))
+			}
+			if after := denied(tc.audited); after != before+1 {
+				t.Errorf("%s denied records: %d before, %d after", tc.audited, before, after)
+			}
+		})
 	}
 }
