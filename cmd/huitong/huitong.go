@@ -162,7 +162,7 @@ func (m *Main) Run(ctx context.Context) error {
 
 	m.Stats = &stats.Service{Store: m.DB, Now: time.Now}
 	cons := &console.Console{Orgs: m.Orgs, Catalog: m.Catalog, Ingest: m.Ingest, Sharing: m.Sharing, Audit: m.Audit,
-		CSRFKey: console.DeriveKey(dataKey), Logger: m.Logger, Version: buildVersion()}
+		CSRFKey: derive(dataKey, "huitong/console/csrf/v1"), Logger: m.Logger, Version: buildVersion()}
 	srv := &web.Server{Orgs: m.Orgs, Catalog: m.Catalog, Audit: m.Audit, Ingest: m.Ingest, Sharing: m.Sharing, Exchange: m.Exchange, Stats: m.Stats, Ready: m.DB.Ping, Logger: m.Logger,
 		Version: buildVersion(), OpenAPI: docs.OpenAPI, Console: cons}
 	cons.API = srv.Handler() // the console's pages' scripts fetch through it, as the session's caller

@@ -1,9 +1,7 @@
 package console
 
 import (
-	"crypto/hmac"
 	"crypto/rand"
-	"crypto/sha256"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -160,11 +158,3 @@ func (c *Console) secure(next http.Handler) http.Handler {
 	})
 }
 
-// DeriveKey derives the CSRF key from an installation secret (the data
-// key) with HMAC-SHA256 under a label of its own, so that instances sharing
-// a database, and so that secret, accept each other's forms.
-func DeriveKey(secret []byte) []byte {
-	m := hmac.New(sha256.New, secret)
-	m.Write([]byte("huitong/console/csrf/v1"))
-	return m.Sum(nil)
-}

@@ -136,7 +136,7 @@ func newEnv(dir string) (*env, error) {
 		return nil, err
 	}
 	cons := &console.Console{Orgs: x.orgs, Catalog: x.cat, Ingest: x.ing, Sharing: x.shr, Audit: alog,
-		CSRFKey: console.DeriveKey(key), Logger: logger, Version: "test"}
+		CSRFKey: key, Logger: logger, Version: "test"}
 	srv := &web.Server{Orgs: x.orgs, Catalog: x.cat, Audit: alog, Ingest: x.ing, Sharing: x.shr,
 		Stats: &stats.Service{Store: db, Now: time.Now}, Logger: logger, Version: "test", Console: cons}
 	cons.API = srv.Handler()
