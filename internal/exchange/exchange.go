@@ -291,8 +291,9 @@ func (g *Gateway) filter(c *call, where map[string]json.RawMessage) ([]ingest.Co
 	return conds, orderBy, nil
 }
 
-// exactKey reports whether conditions pin every key field with eq or in:
-// an exact-key lookup, the only read that may return level-4 fields.
+// exactKey reports whether conditions pin every key field to one value:
+// the lookup of one record, the only read that may return level-4 fields
+// (an in list of many keys would hand them over in bulk).
 func exactKey(r catalog.Resource, conds []ingest.Cond) bool {
 	keys := 0
 	for _, f := range r.Fields {
@@ -301,7 +302,7 @@ func exactKey(r catalog.Resource, conds []ingest.Cond) bool {
 		}
 		keys++
 		if !slices.ContainsFunc(conds, func(c ingest.Cond) bool {
-			return c.Field == f.Name && (c.Op == ingest.OpEq || c.Op == ingest.OpIn)
+			return c.Field == f.Name && (c.Op == ingest.OpEq || c.Op == ingest.OpIn) && len(c.Values) == 1
 		}) {
 			return false
 		}
@@ -417,10 +418,11 @@ func (g *Gateway) Query(ctx context.Context, code string, q Query) (Answer, erro
 	if err != nil {
 		return Answer{}, g.deny(ctx, c, err)
 	}
-	if len(q.Fields) == 0 && exactKey(c.r, conds) {
+	one := exactKey(c.r, conds)
+	if len(q.Fields) == 0 && one {
 		fields = c.grant.Fields
 	}
-	if !exactKey(c.r, conds) {
+	if !one {
 		for _, n := range fields {
 			if c.fields[n].Level >= 4 {
 				return Answer{}, g.deny(ctx, c, huitong.Forbiddenf("restricted_field",
@@ -659,7 +661,8 @@ func (g *Gateway) Verify(ctx context.Context, code string, v Verification) (Verd
 		f := c.fields[n]
 		s, bad := scalar(v.Match[n])
 		if bad != nil {
-			return Verdict{}, bad
+			return Verdict{}, huitong.Invalidf("invalid_match", "待核验的 %s 的值须为字符串、数字或布尔值", "the value given for %s must be a string, a number or a boolean", n).
+				WithDetails(huitong.FieldError{Field: "match." + n, Code: bad.Code, Message: bad.Message, MessageEN: bad.MessageEN})
 		}
 		_, norm, err := ingest.Normalize(f, s, g.Now())
 		if err != nil {

@@ -203,6 +203,7 @@ func TestQueryRefusals(t *testing.T) {
 		{"null value", `{"id_card":null}`, nil, "invalid_filter"},
 		{"unknown operator", `{"birth_date":{"like":"19%"}}`, nil, "invalid_filter"},
 		{"level 4 in bulk", `{"birth_date":{"gte":"1900-01-01"}}`, []string{"phone"}, "restricted_field"},
+		{"level 4 for several keys", `{"id_card":{"in":["11010519491231002X","33050219850615123X"]}}`, []string{"phone"}, "restricted_field"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -318,6 +319,9 @@ func TestVerify(t *testing.T) {
 	}
 	if _, err := verify(`{"id_card":"33050219850615123X"}`, `{"income":"2000"}`); code(err) != "field_not_granted" {
 		t.Errorf("match outside the grant = %v", err)
+	}
+	if _, err := verify(`{"id_card":"33050219850615123X"}`, `{"name":["欧阳娜娜"]}`); code(err) != "invalid_match" {
+		t.Errorf("a list to match = %v", err)
 	}
 	if _, err := verify(`{"id_card":"33050219850615123X"}`, `{}`); code(err) != "match_required" {
 		t.Errorf("no match = %v", err)
