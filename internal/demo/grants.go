@@ -19,7 +19,7 @@ type demoRequest struct {
 	fields     []string
 	purpose    string
 	legalBasis string
-	outcome    string   // "approved", "pending", "rejected", "revoked"
+	outcome    string   // "approved", "pending", "countersign" (approved, waiting for an admin), "rejected", "revoked"
 	narrowTo   []string // approval narrows to these fields
 	unmasked   []string
 	note       string // approval comment, rejection or revocation reason
@@ -39,6 +39,10 @@ var demoRequests = []demoRequest{
 		fields:  []string{"id_card", "name", "insurance_type", "insured_status", "employer_name", "paid_months"},
 		purpose: "住房公积金贷款申请人连续缴纳社会保险情况核验", legalBasis: "《住房公积金管理条例》第二十六条",
 		outcome: "pending"},
+	{consumer: "mz_consumer", provider: USCCHRSS, resource: "养老保险待遇发放信息",
+		fields:  []string{"id_card", "name", "pay_month", "benefit_type", "amount", "bank_card"},
+		purpose: "最低生活保障家庭收入核算：核对养老金收入及发放账户", legalBasis: "《社会救助暂行办法》第十一条",
+		outcome: "countersign", note: "同意，银行账号为四级数据，报平台管理员会签"},
 	{consumer: "yb_provider", provider: USCCPolice, resource: "人口基础信息",
 		fields:  []string{"id_card", "name", "address", "marital_status", "education"},
 		purpose: "城乡居民基本医疗保险参保登记身份核验", outcome: "rejected",
@@ -54,7 +58,8 @@ var demoRequests = []demoRequest{
 // SeedGrants files the demo's share requests through the sharing service,
 // as the officers named in them would: some approved (one narrowed, one of
 // an unconditional resource granted at once), one pending in a provider's
-// inbox, one rejected and one revoked. It skips when any request exists.
+// inbox, one with a level-4 field waiting for an admin's countersignature,
+// one rejected and one revoked. It skips when any request exists.
 func SeedGrants(ctx context.Context, cat *catalog.Service, shr *sharing.Service, progress func(string)) error {
 	admin := huitong.WithPrincipal(ctx, &huitong.Principal{Kind: huitong.PrincipalUser, Name: "demo-seed",
 		OrgUSCC: Operator().USCC, Roles: []string{huitong.RoleAdmin}})

@@ -35,8 +35,8 @@ func TestSeedGrants(t *testing.T) {
 		got = append(got, r.ResourceName+"/"+r.Status)
 	}
 	slices.Sort(got)
-	want := []string{"人口基础信息/approved", "人口基础信息/rejected", "婚姻登记信息/approved", "死亡医学证明信息/approved",
-		"社会保险参保信息/pending", "营业执照信息/approved"}
+	want := []string{"人口基础信息/approved", "人口基础信息/rejected", "养老保险待遇发放信息/awaiting_countersign", "婚姻登记信息/approved",
+		"死亡医学证明信息/approved", "社会保险参保信息/pending", "营业执照信息/approved"}
 	if !slices.Equal(got, want) {
 		t.Errorf("requests = %q, want %q", got, want)
 	}
@@ -47,6 +47,12 @@ func TestSeedGrants(t *testing.T) {
 	states := map[string]int{}
 	for _, g := range grants.Items {
 		states[g.Status]++
+		// The civil affairs bureau's grant on 人口基础信息 is narrowed, with names unmasked.
+		if g.ConsumerUSCC == USCCCivil && g.ProviderUSCC == USCCPolice {
+			if slices.Contains(g.Fields, "education") || !slices.Contains(g.Fields, "address") || !slices.Equal(g.UnmaskedFields, []string{"name"}) {
+				t.Errorf("narrowed grant = %+v", g)
+			}
+		}
 		if g.ResourceCode == "" || len(g.Fields) == 0 {
 			t.Errorf("grant = %+v", g)
 		}
