@@ -174,6 +174,9 @@ func (g *Gateway) authorize(ctx context.Context, action, code string, grantID in
 	if c.p, err = huitong.Require(ctx, huitong.RoleConsumer); err != nil {
 		return deny(err)
 	}
+	if grantID < 0 {
+		return nil, huitong.Invalidf("invalid_parameter", "grant_id 须为正整数", "grant_id must be a positive integer")
+	}
 	if c.r, err = g.Resource(ctx, code); err != nil {
 		return nil, err
 	}

@@ -269,6 +269,9 @@ func TestQueryRangesAndPages(t *testing.T) {
 			t.Errorf("cursor %q: %v", bad, err)
 		}
 	}
+	if _, err := e.gw.Query(e.ctx, e.res.Code, exchange.Query{Where: where(t, `{"id_card":"11010519491231002X"}`), GrantID: -1}); code(err) != "invalid_parameter" {
+		t.Errorf("grant_id -1: %v", err)
+	}
 	if _, err := e.gw.Query(e.ctx, e.res.Code, exchange.Query{Where: where(t, `{"id_card":"11010519491231002X"}`), Limit: 1001}); code(err) != "invalid_limit" {
 		t.Errorf("limit 1001: %v", err)
 	}
