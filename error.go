@@ -3,6 +3,7 @@ package huitong
 import (
 	"errors"
 	"fmt"
+	"net/http"
 )
 
 // Kind classifies an error for the caller. Every kind maps to one HTTP status.
@@ -190,4 +191,30 @@ var (
 func Fault(op string, err error) error {
 	return &Error{Kind: Internal, Code: "internal", Message: "服务器内部错误",
 		MessageEN: "internal error", Err: fmt.Errorf("%s: %w", op, err)}
+}
+
+// HTTPStatus is the HTTP status of an error kind, for the API and the
+// console alike.
+func (k Kind) HTTPStatus() int {
+	switch k {
+	case Invalid:
+		return http.StatusBadRequest
+	case Unauthenticated:
+		return http.StatusUnauthorized
+	case Forbidden:
+		return http.StatusForbidden
+	case NotFound:
+		return http.StatusNotFound
+	case Conflict:
+		return http.StatusConflict
+	case TooLarge:
+		return http.StatusRequestEntityTooLarge
+	case RateLimited:
+		return http.StatusTooManyRequests
+	case Unavailable:
+		return http.StatusServiceUnavailable
+	case MethodNotAllowed:
+		return http.StatusMethodNotAllowed
+	}
+	return http.StatusInternalServerError
 }

@@ -157,4 +157,3 @@ func (c *Console) secure(next http.Handler) http.Handler {
 		next.ServeHTTP(w, r)
 	})
 }
-

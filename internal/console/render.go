@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -283,18 +284,6 @@ func (c *Console) serverError(w http.ResponseWriter, r *http.Request, err error)
 	c.errorPage(w, r, http.StatusInternalServerError, "error.internal_title", "error.internal")
 }
 
-// statusOf maps an error kind to the page's status.
-var statusOf = map[huitong.Kind]int{
-	huitong.Invalid:         http.StatusBadRequest,
-	huitong.Unauthenticated: http.StatusUnauthorized,
-	huitong.Forbidden:       http.StatusForbidden,
-	huitong.NotFound:        http.StatusNotFound,
-	huitong.Conflict:        http.StatusConflict,
-	huitong.TooLarge:        http.StatusRequestEntityTooLarge,
-	huitong.RateLimited:     http.StatusTooManyRequests,
-	huitong.Unavailable:     http.StatusServiceUnavailable,
-}
-
 // fail shows a service error that has no form to go back to: not found,
 // forbidden, or another with the service's message.
 func (c *Console) fail(w http.ResponseWriter, r *http.Request, err error) {
@@ -312,16 +301,15 @@ func (c *Console) fail(w http.ResponseWriter, r *http.Request, err error) {
 		heading = "error.failed_title"
 	}
 	pg := c.newPage(r, heading, errorData{Heading: heading, Detail: errorsOf(err, langOf(r.Context())).Message})
-	c.render(w, r, statusOf[kind], "error", pg)
+	var he *huitong.Error
+	if errors.As(err, &he) && he.RetryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(he.RetryAfter))
+	}
+	c.render(w, r, kind.HTTPStatus(), "error", pg)
 }
 
 // formStatus is the status of a form shown again with an error.
-func formStatus(err error) int {
-	if s, ok := statusOf[huitong.ErrorKind(err)]; ok {
-		return s
-	}
-	return http.StatusInternalServerError
-}
+func formStatus(err error) int { return huitong.ErrorKind(err).HTTPStatus() }
 
 // see redirects after a successful POST.
 func see(w http.ResponseWriter, r *http.Request, target string) {

@@ -23,19 +23,6 @@ type errorJSON struct {
 	RequestID string               `json:"request_id,omitempty"`
 }
 
-var statusOf = map[huitong.Kind]int{
-	huitong.Invalid:          http.StatusBadRequest,
-	huitong.Unauthenticated:  http.StatusUnauthorized,
-	huitong.Forbidden:        http.StatusForbidden,
-	huitong.NotFound:         http.StatusNotFound,
-	huitong.Conflict:         http.StatusConflict,
-	huitong.TooLarge:         http.StatusRequestEntityTooLarge,
-	huitong.RateLimited:      http.StatusTooManyRequests,
-	huitong.Unavailable:      http.StatusServiceUnavailable,
-	huitong.Internal:         http.StatusInternalServerError,
-	huitong.MethodNotAllowed: http.StatusMethodNotAllowed,
-}
-
 // writeError is the one place where errors become HTTP answers. Errors that
 // are not *huitong.Error, and Internal ones, are logged with their detail and
 // answered with a generic message.
@@ -51,7 +38,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		he = &huitong.Error{Kind: huitong.Internal, Code: "internal", Message: "服务器内部错误，请稍后重试或联系管理员",
 			MessageEN: "internal error; try again later or contact the administrator"}
 	}
-	status := statusOf[he.Kind]
+	status := he.Kind.HTTPStatus()
 	if he.RetryAfter > 0 {
 		w.Header().Set("Retry-After", strconv.Itoa(he.RetryAfter))
 	}
