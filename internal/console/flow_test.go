@@ -194,6 +194,19 @@ func TestCSRF(t *testing.T) {
 			t.Errorf("a forged form filed request %d", r.ID)
 		}
 	}
+	// A script sends its token in X-CSRF-Token; the form is read all the same.
+	tok := consumer.get(res).csrf(t)
+	req, _ := http.NewRequest("POST", e.internal.URL+res+"/request",
+		strings.NewReader(url.Values{"fields": {"id_card"}, "purpose": {"header token"}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("X-CSRF-Token", tok)
+	if p := consumer.do(req); p.status != http.StatusSeeOther {
+		t.Errorf("request with the token in a header = %d %s", p.status, excerpt(p.body))
+	}
+	// A form over the limit is too large, not a failed token check.
+	if p := consumer.post(res+"/request", url.Values{"_csrf": {tok}, "purpose": {strings.Repeat("审", 1<<19)}}); p.status != http.StatusRequestEntityTooLarge {
+		t.Errorf("oversized form = %d %s", p.status, excerpt(p.body))
+	}
 	// Logout and login forms too.
 	if p := consumer.post("/console/logout", url.Values{}); p.status != 403 {
 		t.Errorf("logout without token = %d", p.status)

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"errors"
 	"mime"
 	"net/http"
 	"net/url"
@@ -70,20 +71,25 @@ func isMultipart(r *http.Request) bool {
 	return mt == "multipart/form-data"
 }
 
-// sentCSRF returns the CSRF token of a POST: the X-CSRF-Token header (sent
-// by scripts) or the form's _csrf field. Only urlencoded forms are parsed.
-func sentCSRF(w http.ResponseWriter, r *http.Request) string {
+// sentCSRF reads a POST's form (urlencoded bodies only: an upload is
+// streamed) and returns its CSRF token: the X-CSRF-Token header (sent by
+// scripts) or the form's _csrf field. A form over maxFormBytes is a
+// TooLarge error.
+func sentCSRF(w http.ResponseWriter, r *http.Request) (string, error) {
+	if !isMultipart(r) {
+		r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+		if err := r.ParseForm(); err != nil {
+			var mb *http.MaxBytesError
+			if errors.As(err, &mb) {
+				return "", huitong.E(huitong.TooLarge, "body_too_large", "表单内容过多（上限 1 MiB）", "the form is too large (limit 1 MiB)")
+			}
+			return "", nil
+		}
+	}
 	if h := r.Header.Get("X-CSRF-Token"); h != "" {
-		return h
+		return h, nil
 	}
-	if isMultipart(r) {
-		return ""
-	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
-	if err := r.ParseForm(); err != nil {
-		return ""
-	}
-	return r.PostForm.Get("_csrf")
+	return r.PostForm.Get("_csrf"), nil
 }
 
 func (c *Console) setCookie(w http.ResponseWriter, r *http.Request, name, value, path string, expires time.Time) {
@@ -180,7 +186,11 @@ func (c *Console) begin(w http.ResponseWriter, r *http.Request, p *huitong.Princ
 // in streamSuffix may carry it in its body instead, for the handler to
 // check.
 func (c *Console) checkPost(w http.ResponseWriter, r *http.Request, s *session, streamSuffix string) bool {
-	sent := sentCSRF(w, r)
+	sent, err := sentCSRF(w, r)
+	if err != nil {
+		c.fail(w, r, err)
+		return false
+	}
 	if c.csrfValid(sent, "session", s.Token) {
 		s.CSRFOK = true
 		return true
@@ -237,5 +247,6 @@ func (c *Console) loginCSRFOK(w http.ResponseWriter, r *http.Request) bool {
 	if err != nil {
 		return false
 	}
-	return c.csrfValid(sentCSRF(w, r), "login", ck.Value)
+	sent, err := sentCSRF(w, r)
+	return err == nil && c.csrfValid(sent, "login", ck.Value)
 }
