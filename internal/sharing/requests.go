@@ -391,6 +391,12 @@ func (s *Service) Countersign(ctx context.Context, id int64, comment string) (Re
 	if res.ShareType == catalog.ShareNone {
 		return Request{}, deny(errShareTypeNone(res))
 	}
+	// The resource may have changed since the approval: a field dropped
+	// cannot be granted; the provider must decide again.
+	checkFieldList(&v, "fields", t.Fields, res, nil, "")
+	if err := v.Err(); err != nil {
+		return Request{}, err
+	}
 	g, err := s.newGrant(ctx, r, t, r.DecidedBy, p.Actor())
 	if err != nil {
 		return Request{}, err

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -59,6 +60,7 @@ func (c *clock) Add(d time.Duration)             { c.at.Add(d.Microseconds()) }
 func (c *clock) After(d time.Duration) time.Time { return c.Now().Add(d) }
 
 type fixture struct {
+	db    *store.DB
 	svc   *sharing.Service
 	rec   *recorder
 	clock *clock
@@ -108,6 +110,7 @@ func newFixture(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
+	f.db = db
 	f.svc = &sharing.Service{
 		Store: db,
 		Resource: func(ctx context.Context, code string) (catalog.Resource, error) {
@@ -424,6 +427,24 @@ func TestUnconditionalAndCountersign(t *testing.T) {
 	f.clock.Add(2 * time.Hour)
 	_, err = f.svc.Countersign(f.admin, late.ID, "")
 	wantCode(t, err, "terms_expired")
+	// A field the resource dropped after the approval is not granted by
+	// the countersignature: the provider decides again.
+	dropped, _ := f.svc.Request(f.market, sharing.RequestInput{ResourceCode: cond.Code, Fields: []string{"id_card", "diagnosis"}, Purpose: "y"})
+	if _, err := f.svc.Approve(f.police, dropped.ID, sharing.Approval{}); err != nil {
+		t.Fatal(err)
+	}
+	cur, err := f.db.GetResource(context.Background(), cond.Code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	next := cur
+	next.Version++
+	next.Fields = slices.DeleteFunc(slices.Clone(cur.Fields), func(fd catalog.Field) bool { return fd.Name == "diagnosis" })
+	if _, err := f.db.UpdateResource(context.Background(), next, cur.Version); err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.svc.Countersign(f.admin, dropped.ID, "")
+	wantCode(t, err, "validation_failed")
 }
 
 func TestConcurrentApprovals(t *testing.T) {
