@@ -69,7 +69,7 @@ func (s *Service) CreateApp(ctx context.Context, orgUSCC string, in AppInput) (A
 	}
 	if err := s.record(ctx, audit.Entry{Action: "app.create", Object: "app:" + strconv.FormatInt(a.ID, 10),
 		Detail: map[string]string{"org_uscc": a.OrgUSCC, "name": a.Name, "roles": strings.Join(a.Roles, ",")}}); err != nil {
-		s.Store.RevokeApp(ctx, a.ID, now)
+		s.revokeApp(ctx, a.ID, now)
 		return App{}, err
 	}
 	a.Token = tok
@@ -136,7 +136,7 @@ func (s *Service) RevokeApp(ctx context.Context, orgUSCC string, id int64) (App,
 	}
 	now := s.now()
 	err = s.change(ctx, e, func() error {
-		if err := s.Store.RevokeApp(ctx, id, now); err != nil {
+		if err := s.revokeApp(ctx, id, now); err != nil {
 			return huitong.Fault("org revoke app", err)
 		}
 		return nil

@@ -2,6 +2,7 @@ package org
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"slices"
 	"strconv"
@@ -116,7 +117,7 @@ func (s *Service) login(ctx context.Context, username, password string, public b
 	who.Outcome = audit.Allowed
 	who.Detail = map[string]string{"token_id": strconv.FormatInt(tid, 10)}
 	if err := s.record(ctx, who); err != nil {
-		s.Store.RevokeToken(ctx, tid, now)
+		s.revokeToken(ctx, tid, now)
 		return LoginResult{}, err
 	}
 	u.LockedUntil = nil
@@ -140,7 +141,7 @@ func (s *Service) Logout(ctx context.Context) error {
 	}
 	return s.change(ctx, audit.Entry{Action: "auth.logout", Object: "user:" + p.Name,
 		Detail: map[string]string{"token_id": strconv.FormatInt(p.TokenID, 10)}}, func() error {
-		if err := s.Store.RevokeToken(ctx, p.TokenID, s.now()); err != nil {
+		if err := s.revokeToken(ctx, p.TokenID, s.now()); err != nil {
 			return huitong.Fault("org revoke token", err)
 		}
 		return nil
@@ -156,19 +157,50 @@ func (s *Service) Authenticate(ctx context.Context, bearer string) (*huitong.Pri
 	if !looksLikeToken(bearer) {
 		return nil, errBadToken
 	}
-	t, p, err := s.Store.LookupToken(ctx, HashToken(bearer))
-	if errors.Is(err, huitong.ErrNoRecord) {
-		return nil, errBadToken
-	}
-	if err != nil {
-		return nil, huitong.Fault("org lookup token", err)
+	hash := sha256.Sum256([]byte(bearer))
+	ttl := s.authTTL()
+	e, ok := s.auth.get(hash, ttl)
+	if !ok {
+		gen := s.auth.generation()
+		t, p, err := s.Store.LookupToken(ctx, hash[:])
+		if errors.Is(err, huitong.ErrNoRecord) {
+			return nil, errBadToken
+		}
+		if err != nil {
+			return nil, huitong.Fault("org lookup token", err)
+		}
+		e = authEntry{tok: t, p: p, read: time.Now(), gen: gen}
+		if ttl > 0 {
+			s.auth.put(hash, e)
+		}
 	}
 	now := s.now()
-	if !t.RevokedAt.IsZero() || (!t.ExpiresAt.IsZero() && !now.Before(t.ExpiresAt)) {
+	if !e.tok.RevokedAt.IsZero() || (!e.tok.ExpiresAt.IsZero() && !now.Before(e.tok.ExpiresAt)) {
 		return nil, errBadToken
 	}
-	p.TokenID = t.ID
+	p := e.p // a copy: the caller may set its fields
+	p.TokenID = e.tok.ID
 	return &p, nil
+}
+
+func (s *Service) authTTL() time.Duration {
+	if s.AuthCacheTTL == 0 {
+		return DefaultAuthCacheTTL
+	}
+	return max(s.AuthCacheTTL, 0)
+}
+
+// revokeToken revokes a token in the store and forgets cached tokens.
+func (s *Service) revokeToken(ctx context.Context, id int64, at time.Time) error {
+	defer s.auth.invalidate()
+	return s.Store.RevokeToken(ctx, id, at)
+}
+
+// revokeApp revokes an app and its tokens in the store and forgets cached
+// tokens.
+func (s *Service) revokeApp(ctx context.Context, id int64, at time.Time) error {
+	defer s.auth.invalidate()
+	return s.Store.RevokeApp(ctx, id, at)
 }
 
 // Me describes the caller.

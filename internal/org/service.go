@@ -68,8 +68,16 @@ type Service struct {
 	// RegionName names a region code for display; may be nil.
 	RegionName func(code string) (string, bool)
 
+	// AuthCacheTTL is how long Authenticate trusts a token read from the
+	// store: the longest time another instance sharing the database may
+	// still accept a token this one revoked. Revocations made through this
+	// Service take effect at once. Zero means DefaultAuthCacheTTL; a
+	// negative value reads the store on every call.
+	AuthCacheTTL time.Duration
+
 	dummyOnce sync.Once
 	dummyHash string
+	auth      authCache
 }
 
 // Login lock policy: ten failures within fifteen minutes lock the account for

@@ -35,7 +35,9 @@ func errNoGrant(code string) error {
 
 // Live returns the grant under which p may read resourceCode now: the
 // gateway calls it on every read, and it records nothing (the gateway
-// records the read). It is one indexed query.
+// records the read). It is at most one indexed query, and none when the
+// grant was read within GrantCacheTTL and no grant has changed through
+// this Service since; its status is always derived at the time of the call.
 //
 // The caller's org is the consumer, and p must hold the role consumer
 // (else huitong.ErrForbidden). A person may use only org-wide grants (AppID
@@ -60,15 +62,9 @@ func (s *Service) Live(ctx context.Context, p *huitong.Principal, resourceCode s
 		appID = p.ID
 	}
 	now := s.now()
-	var g Grant
-	var err error
-	if grantID > 0 {
-		g, err = s.Store.GetGrant(ctx, grantID)
-		if err == nil && (g.ConsumerUSCC != p.OrgUSCC || g.ResourceCode != resourceCode || (g.AppID != 0 && g.AppID != appID)) {
-			err = huitong.ErrNoRecord
-		}
-	} else {
-		g, err = s.Store.LiveGrant(ctx, p.OrgUSCC, resourceCode, appID, now)
+	g, err := s.lookupGrant(ctx, grantKey{consumer: p.OrgUSCC, resource: resourceCode, appID: appID, grantID: max(grantID, 0)}, now)
+	if err == nil && grantID > 0 && (g.ConsumerUSCC != p.OrgUSCC || g.ResourceCode != resourceCode || (g.AppID != 0 && g.AppID != appID)) {
+		err = huitong.ErrNoRecord
 	}
 	if errors.Is(err, huitong.ErrNoRecord) {
 		return Grant{}, errNoGrant(resourceCode)
@@ -197,7 +193,7 @@ func (s *Service) Revoke(ctx context.Context, id int64, reason string) (Grant, e
 		Detail: detail("grant_id", g.ID, "request_id", g.RequestID, "consumer_uscc", g.ConsumerUSCC, "status", g.Status,
 			"fields", strings.Join(g.Fields, ","))}
 	err = s.change(ctx, e, func() error {
-		err := s.Store.RevokeGrant(ctx, g.ID, now, p.Actor(), reason)
+		err := s.storeChange(func() error { return s.Store.RevokeGrant(ctx, g.ID, now, p.Actor(), reason) })
 		switch {
 		case errors.Is(err, ErrAlreadyRevoked):
 			return revoked

@@ -88,7 +88,7 @@ func (s *Service) Request(ctx context.Context, in RequestInput) (Request, error)
 			"share_type", string(res.ShareType), "fields", strings.Join(r.Fields, ","), "app_id", r.AppID,
 			"expires_at", r.ExpiresAt.Format(timeFormat), "approved_by", r.DecidedBy)}
 	err = s.change(ctx, e, func() error {
-		if err := s.Store.CreateShareRequest(ctx, r, g); err != nil {
+		if err := s.storeChange(func() error { return s.Store.CreateShareRequest(ctx, r, g) }); err != nil {
 			return huitong.Fault("sharing create request", err)
 		}
 		return nil
@@ -290,7 +290,7 @@ func termsDetail(r Request, t Terms, kv ...any) map[string]string {
 // update stores a decision, turning a lost race into the refusal conflict
 // builds from the status found then.
 func (s *Service) update(ctx context.Context, r Request, g *Grant, from []string, conflict func(int64, string) error) error {
-	err := s.Store.UpdateShareRequest(ctx, r, from, g)
+	err := s.storeChange(func() error { return s.Store.UpdateShareRequest(ctx, r, from, g) })
 	switch {
 	case errors.Is(err, ErrStatusChanged):
 		status := "?"

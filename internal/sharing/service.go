@@ -99,6 +99,15 @@ type Service struct {
 	AppOrg func(ctx context.Context, appID int64) (string, error)
 	Audit  Recorder
 	Now    func() time.Time
+	// GrantCacheTTL is how long Live trusts a grant read from the store:
+	// the longest time another instance sharing the database may still
+	// serve under a grant this one revoked, or not yet see a grant this one
+	// made. Changes made through this Service take effect at once. Zero
+	// means DefaultGrantCacheTTL; a negative value reads the store on every
+	// call.
+	GrantCacheTTL time.Duration
+
+	grants grantCache
 }
 
 // Audit actions.
