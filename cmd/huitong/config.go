@@ -38,7 +38,13 @@ type Config struct {
 	SubjectKey string
 	// DataKey is the file of the secret that encrypts restricted (level 4)
 	// values and quarantined rows at rest.
-	DataKey      string
+	DataKey string
+	// PublicURL is the base URL of the public listener as citizens and
+	// verifiers reach it; license QR codes and credentials name it.
+	PublicURL string
+	// LicenseKeys is the directory of the license signing keys (one PEM
+	// file of mode 0600 per key); instances sharing a database share it.
+	LicenseKeys  string
 	LogLevel     string
 	LogFormat    string
 	ShutdownWait time.Duration
@@ -63,6 +69,10 @@ func (c *Config) fill() {
 	if c.DataKey == "" {
 		c.DataKey = filepath.Join(c.DataDir, "data.key")
 	}
+	if c.LicenseKeys == "" {
+		c.LicenseKeys = filepath.Join(c.DataDir, "license-keys")
+	}
+	c.PublicURL = strings.TrimRight(c.PublicURL, "/")
 }
 
 // Default operator: a placeholder national-level org; real installations set
@@ -103,6 +113,8 @@ func (c *Config) bind(fs *flag.FlagSet, dataDirDefault string) {
 	fs.StringVar(&c.AuditKey, "audit-key", env("AUDIT_KEY", ""), "`file` of the audit checkpoint signing key (default: <data-dir>/audit-signer.key) [HUITONG_AUDIT_KEY]")
 	fs.StringVar(&c.SubjectKey, "subject-key", env("SUBJECT_KEY", ""), "`file` of the secret keying subject HMACs (default: <data-dir>/audit-subject.key) [HUITONG_SUBJECT_KEY]")
 	fs.StringVar(&c.DataKey, "data-key", env("DATA_KEY", ""), "`file` of the secret encrypting restricted values at rest (default: <data-dir>/data.key) [HUITONG_DATA_KEY]")
+	fs.StringVar(&c.PublicURL, "public-url", env("PUBLIC_URL", ""), "base `URL` of the public listener as citizens reach it, named by license QR codes and credentials (default: http://<public-addr>) [HUITONG_PUBLIC_URL]")
+	fs.StringVar(&c.LicenseKeys, "license-keys", env("LICENSE_KEYS", ""), "`dir` of the license signing keys (default: <data-dir>/license-keys) [HUITONG_LICENSE_KEYS]")
 	fs.StringVar(&c.LogLevel, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error [HUITONG_LOG_LEVEL]")
 	fs.StringVar(&c.LogFormat, "log-format", env("LOG_FORMAT", "text"), "text or json [HUITONG_LOG_FORMAT]")
 	fs.DurationVar(&c.ShutdownWait, "shutdown-wait", envDuration("SHUTDOWN_WAIT", 15*time.Second), "how long in-flight requests may take to finish on SIGTERM [HUITONG_SHUTDOWN_WAIT]")

@@ -22,6 +22,7 @@ import (
 	"huitong/internal/exchange"
 	"huitong/internal/ids"
 	"huitong/internal/ingest"
+	"huitong/internal/license"
 	"huitong/internal/org"
 	"huitong/internal/sharing"
 	"huitong/internal/stats"
@@ -49,6 +50,7 @@ type Main struct {
 	Sharing  *sharing.Service
 	Exchange *exchange.Gateway
 	Stats    *stats.Service
+	Licenses *license.Service
 	Logger   *slog.Logger
 
 	internalLn, publicLn net.Listener
@@ -74,6 +76,18 @@ func (c *Config) applyDemo() {
 // Run opens the database, prepares it on first start, and starts both
 // listeners. It returns once they accept connections.
 func (m *Main) Run(ctx context.Context) error {
+	err := m.run(ctx)
+	if err != nil {
+		for _, ln := range []net.Listener{m.internalLn, m.publicLn} {
+			if ln != nil {
+				ln.Close()
+			}
+		}
+	}
+	return err
+}
+
+func (m *Main) run(ctx context.Context) error {
 	c := &m.Config
 	level := map[string]slog.Level{"debug": slog.LevelDebug, "info": slog.LevelInfo, "warn": slog.LevelWarn, "error": slog.LevelError}[c.LogLevel]
 	opts := &slog.HandlerOptions{Level: level}
@@ -84,7 +98,18 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 
 	c.fill()
+	// Listen first, so that the public URL that licenses name is known
+	// (port 0 picks one); connections wait until serving starts.
 	var err error
+	if m.internalLn, err = net.Listen("tcp", c.Addr); err != nil {
+		return fmt.Errorf("internal listener: %w", err)
+	}
+	if m.publicLn, err = net.Listen("tcp", c.PublicAddr); err != nil {
+		return fmt.Errorf("public listener: %w", err)
+	}
+	if c.PublicURL == "" {
+		c.PublicURL = "http://" + m.publicLn.Addr().String()
+	}
 	if c.DB != "" {
 		m.DB, err = store.Open(ctx, c.DB)
 	} else {
@@ -132,6 +157,9 @@ func (m *Main) Run(ctx context.Context) error {
 		Audit: m.Audit, Now: time.Now}
 	m.Exchange = &exchange.Gateway{Grants: m.Sharing, Resource: m.Catalog.Get, Records: m.DB, Audit: m.Audit, Sealer: sealer,
 		PseudonymSecret: derive(dataKey, "huitong/exchange/pseudonyms"), Now: time.Now}
+	m.Licenses = &license.Service{Store: m.DB, Keys: &license.Ring{Dir: c.LicenseKeys, Store: m.DB, Now: time.Now},
+		Audit: m.Audit, OrgName: m.Orgs.OrgName, Subject: m.Audit.SubjectOf, CitizenSubject: m.Orgs.CitizenSubject,
+		PublicURL: c.PublicURL, Now: time.Now}
 
 	operator := org.OrgInput{USCC: c.OperatorUSCC, Name: c.OperatorName, RegionCode: c.OperatorRegion, Kind: org.KindAgency}
 	generated, created, err := m.Orgs.Bootstrap(ctx, operator, c.AdminPassword)
@@ -163,15 +191,9 @@ func (m *Main) Run(ctx context.Context) error {
 	m.Stats = &stats.Service{Store: m.DB, Now: time.Now}
 	cons := &console.Console{Orgs: m.Orgs, Catalog: m.Catalog, Ingest: m.Ingest, Sharing: m.Sharing, Audit: m.Audit,
 		CSRFKey: derive(dataKey, "huitong/console/csrf/v1"), Logger: m.Logger, Version: buildVersion()}
-	srv := &web.Server{Orgs: m.Orgs, Catalog: m.Catalog, Audit: m.Audit, Ingest: m.Ingest, Sharing: m.Sharing, Exchange: m.Exchange, Stats: m.Stats, Ready: m.DB.Ping, Logger: m.Logger,
+	srv := &web.Server{Orgs: m.Orgs, Catalog: m.Catalog, Audit: m.Audit, Ingest: m.Ingest, Sharing: m.Sharing, Exchange: m.Exchange, Stats: m.Stats, Licenses: m.Licenses, Ready: m.DB.Ping, Logger: m.Logger,
 		Version: buildVersion(), OpenAPI: docs.OpenAPI, Console: cons}
 	cons.API = srv.Handler() // the console's pages' scripts fetch through it, as the session's caller
-	if m.internalLn, err = net.Listen("tcp", c.Addr); err != nil {
-		return fmt.Errorf("internal listener: %w", err)
-	}
-	if m.publicLn, err = net.Listen("tcp", c.PublicAddr); err != nil {
-		return fmt.Errorf("public listener: %w", err)
-	}
 	m.internalSrv = newHTTPServer(srv.Handler(), m.Logger)
 	m.publicSrv = newHTTPServer(srv.PublicHandler(), m.Logger)
 	m.served = make(chan error, 2)

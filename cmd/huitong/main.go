@@ -35,6 +35,8 @@ Usage:
   huitong demo [flags]      run the platform with the demo city (湖州市) seeded
   huitong audit verify      check the audit log against its signed checkpoints
   huitong import            upload a data file into a resource, with progress
+  huitong license verify    check an e-license credential offline (JWKS, status list)
+  huitong license import    import existing licenses from a file, with progress
   huitong version           print the version
 
 Run "huitong <command> --help" for a command's flags.
@@ -59,6 +61,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return auditCmd(ctx, args[1:], stdout, stderr)
 	case "import":
 		return importCmd(ctx, args[1:], stdout, stderr)
+	case "license":
+		return licenseCmd(ctx, args[1:], stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "huitong", buildVersion())
 		return 0

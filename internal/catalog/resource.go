@@ -400,3 +400,11 @@ func (r Resource) clone() Resource {
 	}
 	return r
 }
+
+// ValidateFields checks a list of fields as the catalog does (names, titles,
+// types, levels, PII kinds, enums and quality rules) and adds every problem
+// to v. Other field models that reuse the catalog's, such as license types,
+// call it.
+func ValidateFields(v *huitong.Validation, fields []Field) {
+	validateFields(v, fields, ShareUnconditional)
+}

@@ -17,6 +17,7 @@ import (
 	"huitong/internal/catalog"
 	"huitong/internal/exchange"
 	"huitong/internal/ingest"
+	"huitong/internal/license"
 	"huitong/internal/org"
 	"huitong/internal/sharing"
 	"huitong/internal/stats"
@@ -36,6 +37,12 @@ type Server struct {
 	Sharing *sharing.Service
 	// Stats computes the leaders' dashboard.
 	Stats *stats.Service
+	// Licenses is the electronic license library; nil leaves its routes
+	// out.
+	Licenses *license.Service
+	// LicensePage, when set, renders the public verification page
+	// /verify/{identifier} for browsers.
+	LicensePage http.Handler
 	// Ready reports whether the server can take traffic (the database
 	// answers); /readyz calls it.
 	Ready   func(ctx context.Context) error
@@ -122,7 +129,7 @@ func (s *Server) Routes() []Route {
 		{Method: "POST", Pattern: "/api/v1/citizen/login", Public: true, handler: s.citizenLogin},
 		{Method: "POST", Pattern: "/api/v1/citizen/logout", Public: true, handler: s.logout},
 		{Method: "GET", Pattern: "/api/v1/tracker/me", Public: true, handler: s.trackerMe},
-	}, append(s.exchangeRoutes(), s.statsRoutes()...)...)
+	}, append(append(s.exchangeRoutes(), s.statsRoutes()...), s.licenseRoutes()...)...)
 }
 
 // Handler returns the internal listener's handler.
@@ -151,11 +158,21 @@ func (s *Server) build(public bool) http.Handler {
 		if contains(methods, "GET") {
 			allow += ", HEAD"
 		}
-		mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		h := func(w http.ResponseWriter, r *http.Request) {
 			w.Header().Set("Allow", allow)
 			s.writeError(w, r, &huitong.Error{Kind: huitong.MethodNotAllowed, Code: "method_not_allowed",
 				Message: "不支持的请求方法 " + r.Method + "，可用：" + allow, MessageEN: "method " + r.Method + " not allowed; use " + allow})
-		})
+		}
+		if !tryHandle(mux, pattern, h) {
+			// The pattern overlaps a route of another method with a
+			// wildcard (POST /licenses/verify and GET /licenses/{id}):
+			// answer 405 for each common method the path lacks instead.
+			for _, m := range []string{"GET", "POST", "PUT", "PATCH", "DELETE"} {
+				if !contains(methods, m) {
+					tryHandle(mux, m+" "+pattern, h)
+				}
+			}
+		}
 	}
 	if s.Console != nil && public {
 		mux.Handle("/my/", s.Console.PublicHandler())
@@ -169,6 +186,18 @@ func (s *Server) build(public bool) http.Handler {
 		s.writeError(w, r, huitong.NotFoundf("route_not_found", "接口不存在：%s", "no such route: %s", r.URL.Path))
 	})
 	return s.middleware(mux, public)
+}
+
+// tryHandle registers h for pattern unless it conflicts with a pattern
+// registered before, which ServeMux reports by panicking before it changes.
+func tryHandle(mux *http.ServeMux, pattern string, h http.HandlerFunc) (ok bool) {
+	defer func() {
+		if recover() != nil {
+			ok = false
+		}
+	}()
+	mux.HandleFunc(pattern, h)
+	return true
 }
 
 func contains(ss []string, s string) bool {
