@@ -28,9 +28,11 @@ type KeyStore interface {
 }
 
 // Ring holds issuer signing keys: private keys as PKCS #8 PEM files of mode
-// 0600 in Dir, one per key, named <kid>.pem; public keys in the KeyStore. A
-// key is made on an issuer's first signature and stays published after
-// rotation, so that licenses signed with it still verify.
+// 0600 in Dir, one per key, named <kid>.pem; public keys in the KeyStore. An
+// issuer's first key is the file <issuer USCC>.pem an operator placed in Dir
+// (an Ed25519 key from a key ceremony or an older system), or else made on
+// its first signature. Keys stay published after rotation, so that
+// licenses signed with them still verify.
 type Ring struct {
 	Dir   string
 	Store KeyStore
@@ -100,7 +102,7 @@ func (r *Ring) Signer(ctx context.Context, issuer string) (*Signer, error) {
 		}
 	}
 	if cur == nil {
-		return r.generate(ctx, issuer)
+		return r.first(ctx, issuer)
 	}
 	priv, err := r.readPrivate(cur.ID)
 	if err != nil {
@@ -136,12 +138,32 @@ func (r *Ring) setSigner(issuer string, s *Signer) {
 	r.signers[issuer] = s
 }
 
-// generate makes, saves and publishes a key; r.mu is held.
-func (r *Ring) generate(ctx context.Context, issuer string) (*Signer, error) {
-	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+// first publishes an issuer's first key: the operator's key file
+// <issuer>.pem when there is one, else a new key; r.mu is held.
+func (r *Ring) first(ctx context.Context, issuer string) (*Signer, error) {
+	priv, err := r.readPrivate(issuer)
+	if huitong.ErrorCode(err) == "license_key_unavailable" {
+		return r.generate(ctx, issuer)
+	}
 	if err != nil {
 		return nil, err
 	}
+	return r.publish(ctx, issuer, priv)
+}
+
+// generate makes, saves and publishes a key; r.mu is held.
+func (r *Ring) generate(ctx context.Context, issuer string) (*Signer, error) {
+	_, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return nil, err
+	}
+	return r.publish(ctx, issuer, priv)
+}
+
+// publish saves priv as <kid>.pem and publishes its public key as the
+// issuer's current key; r.mu is held.
+func (r *Ring) publish(ctx context.Context, issuer string, priv ed25519.PrivateKey) (*Signer, error) {
+	pub := priv.Public().(ed25519.PublicKey)
 	kid, err := KeyID(issuer, pub)
 	if err != nil {
 		return nil, err
