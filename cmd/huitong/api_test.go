@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"huitong/internal/catalog"
+	"huitong/internal/demo"
+	"huitong/internal/license"
 	"huitong/internal/org"
 	"huitong/internal/web"
 )
@@ -564,6 +566,59 @@ func TestDemoCity(t *testing.T) {
 	if len(hist.Items) == 0 || hist.Items[len(hist.Items)-1].Action != "user.create" {
 		t.Errorf("demo citizen history = %+v", hist.Items)
 	}
+	// The demo's licenses: a few hundred of five types, some revoked, some
+	// re-issued; citizen_li's 结婚证 verifies on the public listener.
+	// licenseCounts counts them by type name and status as the auditor
+	// lists them; "" counts them all.
+	licenseCounts := func(m *Main) map[string]int {
+		auditor := login(t, m, "auditor", "Huzhou@2026")
+		n := map[string]int{}
+		path := "/api/v1/licenses?page_size=500"
+		for {
+			var page licensePage
+			auditor.want(200, "GET", path, nil).decode(t, &page)
+			for _, l := range page.Items {
+				n[l.TypeName]++
+				n[l.Status]++
+				n[""]++
+			}
+			if page.NextPageToken == "" {
+				return n
+			}
+			path = "/api/v1/licenses?page_size=500&page_token=" + page.NextPageToken
+		}
+	}
+	licenses := licenseCounts(m)
+	for _, k := range []string{"营业执照", "结婚证", "出生医学证明", "不动产权证书", "社会保障卡", "revoked", "superseded"} {
+		if licenses[k] == 0 {
+			t.Errorf("no demo license %s: %v", k, licenses)
+		}
+	}
+	if licenses[""] < 300 || licenses[""] > 1000 {
+		t.Errorf("%d demo licenses, want a few hundred", licenses[""])
+	}
+	citizen := &client{t: t, base: m.PublicURL(), token: cl.Token}
+	var mine licensePage
+	citizen.want(200, "GET", "/api/v1/my/licenses", nil).decode(t, &mine)
+	var marriage license.License
+	for _, l := range mine.Items {
+		if l.TypeName == "结婚证" {
+			marriage = l
+		}
+	}
+	var verified license.Result
+	(&client{t: t, base: m.PublicURL()}).want(200, "POST", "/api/v1/licenses/verify", license.VerifyInput{Credential: marriage.Credential}).decode(t, &verified)
+	if !verified.Valid || verified.Issuer == nil || verified.Issuer.USCC != demo.USCCCivil || verified.License.HolderName != "李*" ||
+		verified.License.Data["reg_date"] != "2012-05-20" {
+		t.Errorf("citizen_li's 结婚证 %s verifies as %+v", marriage.Identifier, verified)
+	}
+	var consents struct {
+		Items []license.Consent `json:"items"`
+	}
+	citizen.want(200, "GET", "/api/v1/my/consents", nil).decode(t, &consents)
+	if len(consents.Items) != 2 {
+		t.Errorf("citizen_li's consents %+v", consents.Items)
+	}
 	// A second start on the same data dir does not seed twice.
 	m.Close()
 	m2 := NewMain()
@@ -577,6 +632,9 @@ func TestDemoCity(t *testing.T) {
 	c2.want(200, "GET", "/api/v1/resources?page_size=1", nil).decode(t, &res2)
 	if res2.Total != res.Total && res2.Total != 57 {
 		t.Errorf("after restart %d resources", res2.Total)
+	}
+	if again := licenseCounts(m2); again[""] != licenses[""] {
+		t.Errorf("after restart %d licenses, before %d", again[""], licenses[""])
 	}
 }
 

@@ -183,6 +183,9 @@ func (m *Main) run(ctx context.Context) error {
 		if err := demo.SeedGrants(ctx, m.Catalog, m.Sharing, say); err != nil {
 			return fmt.Errorf("seed demo grants: %w", err)
 		}
+		if err := demo.SeedLicenses(ctx, m.Licenses, m.Orgs, say); err != nil {
+			return fmt.Errorf("seed demo licenses: %w", err)
+		}
 	}
 	if err := m.Catalog.Refresh(ctx); err != nil {
 		return fmt.Errorf("load catalog index: %w", err)
@@ -190,9 +193,9 @@ func (m *Main) run(ctx context.Context) error {
 
 	m.Stats = &stats.Service{Store: m.DB, Now: time.Now}
 	cons := &console.Console{Orgs: m.Orgs, Catalog: m.Catalog, Ingest: m.Ingest, Sharing: m.Sharing, Audit: m.Audit,
-		CSRFKey: derive(dataKey, "huitong/console/csrf/v1"), Logger: m.Logger, Version: buildVersion()}
+		Licenses: m.Licenses, CSRFKey: derive(dataKey, "huitong/console/csrf/v1"), Logger: m.Logger, Version: buildVersion()}
 	srv := &web.Server{Orgs: m.Orgs, Catalog: m.Catalog, Audit: m.Audit, Ingest: m.Ingest, Sharing: m.Sharing, Exchange: m.Exchange, Stats: m.Stats, Licenses: m.Licenses, Ready: m.DB.Ping, Logger: m.Logger,
-		Version: buildVersion(), OpenAPI: docs.OpenAPI, Console: cons}
+		Version: buildVersion(), OpenAPI: docs.OpenAPI, Console: cons, LicensePage: cons.LicensePage()}
 	cons.API = srv.Handler() // the console's pages' scripts fetch through it, as the session's caller
 	m.internalSrv = newHTTPServer(srv.Handler(), m.Logger)
 	m.publicSrv = newHTTPServer(srv.PublicHandler(), m.Logger)

@@ -93,6 +93,10 @@ const Password = "Huzhou@2026"
 //	auditor        湖州市审计局             auditor
 //	dqga_consumer  德清县公安局             consumer
 //	cxscjg_issuer  长兴县市场监督管理局     issuer, consumer
+//	mz_issuer      湖州市民政局             issuer
+//	wj_issuer      湖州市卫生健康委员会     issuer
+//	zrzy_issuer    湖州市自然资源和规划局   issuer
+//	rs_issuer      湖州市人力资源和社会保障局 issuer
 var Users = []org.UserInput{
 	{Username: "dsj_admin", Password: Password, DisplayName: "王建国（大数据局平台管理员）", OrgUSCC: USCCDataBureau, Roles: []string{"admin"}},
 	{Username: "dsj_ops", Password: Password, DisplayName: "林晓（大数据局数据运营专员）", OrgUSCC: USCCDataBureau, Roles: []string{"provider", "consumer", "auditor", "issuer"}},
@@ -113,6 +117,12 @@ var Users = []org.UserInput{
 	{Username: "auditor", Password: Password, DisplayName: "胡萍（审计局数据审计员）", OrgUSCC: USCCAudit, Roles: []string{"auditor"}},
 	{Username: "dqga_consumer", Password: Password, DisplayName: "朱浩（德清县公安局户政民警）", OrgUSCC: USCCDeqingPolice, Roles: []string{"consumer"}},
 	{Username: "cxscjg_issuer", Password: Password, DisplayName: "钱蕾（长兴县市场监管局登记窗口）", OrgUSCC: USCCChangxingMarket, Roles: []string{"issuer", "consumer"}},
+	// Issuing officers of the departments whose licenses the demo holds
+	// (see licenses.go).
+	{Username: "mz_issuer", Password: Password, DisplayName: "何琳（民政局婚姻登记管理员）", OrgUSCC: USCCCivil, Roles: []string{"issuer"}},
+	{Username: "wj_issuer", Password: Password, DisplayName: "许文（卫健委出生医学证明管理员）", OrgUSCC: USCCHealth, Roles: []string{"issuer"}},
+	{Username: "zrzy_issuer", Password: Password, DisplayName: "宋健（自然资源和规划局不动产登记窗口）", OrgUSCC: USCCNaturalRes, Roles: []string{"issuer"}},
+	{Username: "rs_issuer", Password: Password, DisplayName: "韩梅（人社局社会保障卡服务专员）", OrgUSCC: USCCHRSS, Roles: []string{"issuer"}},
 	// A citizen, who logs in on the public listener to see who used their
 	// data. Citizen accounts live under the operator.
 	{Username: "citizen_li", Password: Password, DisplayName: "李明（市民）", OrgUSCC: USCCDataBureau, Roles: []string{"citizen"}, IDCard: CitizenIDCard},

@@ -56,12 +56,8 @@ func SeedRecords(ctx context.Context, cat *catalog.Service, ing *ingest.Service,
 		}
 		return nil
 	}
-	asOf := recordsAsOf
-	if today := time.Now().UTC().Truncate(24 * time.Hour); today.Before(asOf) {
-		asOf = today.AddDate(0, 0, -1) // a clock behind the demo's today
-	}
 	added := 0
-	for _, s := range generateRecords(newWorld(asOf), resources) {
+	for _, s := range generateRecords(newWorld(worldAsOf(time.Now())), resources) {
 		if !empty[s.res.Code] {
 			continue
 		}
