@@ -76,6 +76,8 @@ type Options struct {
 	// CSV record, an NDJSON line, a JSON element): a larger one is a
 	// FileError row_too_long, so memory stays bounded whatever the input.
 	MaxCellBytes int
+
+	noPlain bool // XLSX: read through excelize only (tests compare the two)
 }
 
 func (o Options) withDefaults() Options {

@@ -33,6 +33,10 @@ const (
 type xlsxTable struct {
 	f      *excelize.File
 	rows   *excelize.Rows
+	plain  *plainSheet // while the sheet is read without excelize
+	src    io.ReaderAt // the workbook
+	size   int64
+	file   *os.File // the spool file, if any (already unlinked)
 	opt    Options
 	sheet  string
 	header []string
@@ -42,7 +46,8 @@ type xlsxTable struct {
 }
 
 // openXLSX opens the workbook, picks the sheet and reads the header: the
-// first row that is not blank.
+// first row that is not blank. A plain worksheet is read straight from
+// the zip (see xlsxfast.go); anything else through excelize.
 func openXLSX(r io.Reader, opt Options) (t Table, err error) {
 	x := &xlsxTable{opt: opt}
 	defer func() {
@@ -53,12 +58,6 @@ func openXLSX(r io.Reader, opt Options) (t Table, err error) {
 			t, err = nil, notXLSX(fmt.Sprint(p))
 		}
 	}()
-	xo := excelize.Options{
-		UnzipSizeLimit:    xlsxUnzipSizeLimit,
-		UnzipXMLSizeLimit: xlsxUnzipXMLSizeLimit,
-		ShortDatePattern:  "yyyy-mm-dd",
-		CultureInfo:       excelize.CultureNameZhCN,
-	}
 	if ra, ok := r.(interface {
 		io.ReaderAt
 		Size() int64
@@ -66,45 +65,37 @@ func openXLSX(r io.Reader, opt Options) (t Table, err error) {
 		if ra.Size() == 0 {
 			return nil, errEmptyFile()
 		}
-		x.f, err = excelize.OpenReader(io.NewSectionReader(ra, 0, ra.Size()), xo)
+		x.src, x.size = ra, ra.Size()
 	} else {
 		var name string
 		if name, err = spoolXLSX(r); err != nil {
 			return nil, err
 		}
-		x.f, err = excelize.OpenFile(name, xo)
-		// excelize has unpacked what it needs (into memory or its own
-		// temporary files) and closed the file: the spool can go now.
+		f, err := os.Open(name)
+		// The open file stays readable: the spool can go now.
 		_ = os.Remove(name)
-	}
-	if err != nil {
-		_ = x.Close()
-		return nil, xlsxOpenError(err)
-	}
-	sheets := x.f.GetSheetList()
-	if len(sheets) == 0 {
-		_ = x.Close()
-		return nil, notXLSX("no worksheets")
-	}
-	x.sheet = sheets[0]
-	if opt.Sheet != "" {
-		x.sheet = ""
-		for _, s := range sheets {
-			if strings.EqualFold(strings.TrimSpace(s), strings.TrimSpace(opt.Sheet)) {
-				x.sheet = s
-				break
-			}
-		}
-		if x.sheet == "" {
+		if err != nil {
 			_ = x.Close()
-			return nil, fileErrorf(CodeNoSheet, 0,
-				fmt.Sprintf("工作簿中没有名为 %q 的工作表；现有工作表：%s", opt.Sheet, strings.Join(sheets, "、")),
-				fmt.Sprintf("the workbook has no sheet named %q; its sheets are: %s", opt.Sheet, strings.Join(sheets, ", ")))
+			return nil, uploadReadError(err)
+		}
+		st, err := f.Stat()
+		if err != nil {
+			f.Close()
+			_ = x.Close()
+			return nil, uploadReadError(err)
+		}
+		x.file, x.src, x.size = f, f, st.Size()
+	}
+	if zr, zerr := zip.NewReader(x.src, x.size); zerr == nil && !x.opt.noPlain {
+		if ps, name, perr := openPlainSheet(zr, opt.Sheet); perr == nil {
+			x.plain, x.sheet = ps, name
 		}
 	}
-	if x.rows, err = x.f.Rows(x.sheet); err != nil {
-		_ = x.Close()
-		return nil, notXLSX(err.Error())
+	if x.plain == nil {
+		if err := x.openExcelize(); err != nil {
+			_ = x.Close()
+			return nil, err
+		}
 	}
 	for {
 		cells, err := x.read()
@@ -131,6 +122,63 @@ func openXLSX(r io.Reader, opt Options) (t Table, err error) {
 		}
 		return x, nil
 	}
+}
+
+// openExcelize opens the workbook with excelize, picks the sheet (when no
+// plain reading picked it) and positions the row iterator after the rows
+// already read.
+func (x *xlsxTable) openExcelize() (err error) {
+	xo := excelize.Options{
+		UnzipSizeLimit:    xlsxUnzipSizeLimit,
+		UnzipXMLSizeLimit: xlsxUnzipXMLSizeLimit,
+		ShortDatePattern:  "yyyy-mm-dd",
+		CultureInfo:       excelize.CultureNameZhCN,
+	}
+	if x.file != nil {
+		// excelize opens a file by name: a copy of the spool, removed as
+		// soon as excelize has unpacked what it needs and closed it.
+		var name string
+		if name, err = spoolXLSX(io.NewSectionReader(x.src, 0, x.size)); err != nil {
+			return err
+		}
+		x.f, err = excelize.OpenFile(name, xo)
+		_ = os.Remove(name)
+	} else {
+		x.f, err = excelize.OpenReader(io.NewSectionReader(x.src, 0, x.size), xo)
+	}
+	if err != nil {
+		return xlsxOpenError(err)
+	}
+	if x.sheet == "" {
+		sheets := x.f.GetSheetList()
+		if len(sheets) == 0 {
+			return notXLSX("no worksheets")
+		}
+		x.sheet = sheets[0]
+		if x.opt.Sheet != "" {
+			x.sheet = ""
+			for _, s := range sheets {
+				if strings.EqualFold(strings.TrimSpace(s), strings.TrimSpace(x.opt.Sheet)) {
+					x.sheet = s
+					break
+				}
+			}
+			if x.sheet == "" {
+				return fileErrorf(CodeNoSheet, 0,
+					fmt.Sprintf("工作簿中没有名为 %q 的工作表；现有工作表：%s", x.opt.Sheet, strings.Join(sheets, "、")),
+					fmt.Sprintf("the workbook has no sheet named %q; its sheets are: %s", x.opt.Sheet, strings.Join(sheets, ", ")))
+			}
+		}
+	}
+	if x.rows, err = x.f.Rows(x.sheet); err != nil {
+		return notXLSX(err.Error())
+	}
+	for range x.rowNum {
+		if !x.rows.Next() {
+			break
+		}
+	}
+	return nil
 }
 
 // spoolXLSX copies r to a temporary file and returns its name.
@@ -189,6 +237,10 @@ func (x *xlsxTable) Sheet() string { return x.sheet }
 // Close removes the temporary files of the workbook.
 func (x *xlsxTable) Close() error {
 	var err error
+	if x.plain != nil {
+		_ = x.plain.Close()
+		x.plain = nil
+	}
 	if x.rows != nil {
 		_ = x.rows.Close()
 		x.rows = nil
@@ -196,6 +248,10 @@ func (x *xlsxTable) Close() error {
 	if x.f != nil {
 		err = x.f.Close()
 		x.f = nil
+	}
+	if x.file != nil {
+		_ = x.file.Close()
+		x.file = nil
 	}
 	if x.err == nil {
 		x.err = fileErrorf(CodeReadError, x.line, "表格已关闭", "the table is closed")
@@ -233,15 +289,35 @@ func (x *xlsxTable) Next() (row []string, err error) {
 // read reads the next row of the sheet, blank or not, with its cells
 // trimmed. Rows missing from the sheet's XML come back as blank rows.
 func (x *xlsxTable) read() ([]string, error) {
-	if !x.rows.Next() {
-		if err := x.rows.Error(); err != nil {
-			return nil, notXLSX(err.Error())
+	var cells []string
+	var err error
+	if x.plain != nil {
+		cells, err = x.plain.Next()
+		if err == errNotPlain {
+			// From here on excelize reads, from the row that needs it.
+			_ = x.plain.Close()
+			x.plain = nil
+			if err := x.openExcelize(); err != nil {
+				return nil, err
+			}
+			return x.read()
 		}
-		return nil, io.EOF
+		if err != nil {
+			return nil, err // io.EOF
+		}
+		x.rowNum = x.plain.row
+		x.line = x.rowNum
+	} else {
+		if !x.rows.Next() {
+			if err := x.rows.Error(); err != nil {
+				return nil, notXLSX(err.Error())
+			}
+			return nil, io.EOF
+		}
+		x.rowNum++
+		x.line = x.rowNum
+		cells, err = x.rows.Columns()
 	}
-	x.rowNum++
-	x.line = x.rowNum
-	cells, err := x.rows.Columns()
 	if err != nil {
 		return cells, rowErrorf(x.line, CodeBadCell, "",
 			fmt.Sprintf("第 %d 行有无法读取的单元格", x.line),
