@@ -251,3 +251,26 @@ func BenchmarkXLSXPlain(b *testing.B) {
 		})
 	}
 }
+
+// FuzzXLSXPlainSheet feeds worksheet XML to the plain reader: it must
+// return rows, io.EOF or errNotPlain, never panic or loop.
+func FuzzXLSXPlainSheet(f *testing.F) {
+	f.Add([]byte(`<?xml version="1.0" encoding="UTF-8"?><worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>a&amp;b</t></is></c><c r="C1"><v>1.5</v></c></row><row r="3"/></sheetData></worksheet>`))
+	f.Add([]byte(`<x:worksheet><x:sheetData><x:row><x:c t="s"><x:v>0</x:v></x:c><x:c t="str"><x:f>A1</x:f><x:v>&#x4e2d;</x:v></x:c></x:row></x:sheetData></x:worksheet>`))
+	f.Add([]byte(`<worksheet><sheetData><row r="2"><c r="B2" s="1"><v>3</v></c><c t="b"><v>1</v></c></row></sheetData>`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p := &plainSheet{sc: newSheetScanner(bytes.NewReader(data)), sst: []string{"x"}, styled: []bool{false, true}}
+		for range 10000 {
+			cells, err := p.Next()
+			if err != nil {
+				if err != io.EOF && err != errNotPlain {
+					t.Fatalf("Next = %v", err)
+				}
+				return
+			}
+			if len(cells) > xlsxMaxCols {
+				t.Fatalf("%d cells", len(cells))
+			}
+		}
+	})
+}
