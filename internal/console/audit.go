@@ -23,6 +23,8 @@ var auditActions = []string{
 	"catalog.", "catalog.create", "catalog.update", "ingest.", "ingest.batch", "ingest.report", "ingest.delete",
 	"sharing.", "sharing.request", "sharing.approve", "sharing.reject", "sharing.countersign", "sharing.revoke",
 	"exchange.", "exchange.query", "exchange.verify", "exchange.changes", "audit.tracker",
+	"license.", "license.type", "license.issue", "license.revoke", "license.reissue", "license.read", "license.use",
+	"license.consent", "license.consent_withdraw", "license.import", "license.key_rotate",
 }
 
 type auditFilter struct {

@@ -11,6 +11,7 @@ import (
 	"huitong/internal/audit"
 	"huitong/internal/catalog"
 	"huitong/internal/ingest"
+	"huitong/internal/license"
 	"huitong/internal/org"
 	"huitong/internal/sharing"
 )
@@ -23,6 +24,8 @@ type Console struct {
 	Ingest  *ingest.Service
 	Sharing *sharing.Service
 	Audit   *audit.Log
+	// Licenses is the license library; nil leaves its pages out.
+	Licenses *license.Service
 	// CSRFKey keys the HMAC of the forms' CSRF tokens. Instances sharing a
 	// database must share it (cmd/huitong derives it from the data key);
 	// when empty, a random key is made at first use.
@@ -116,6 +119,9 @@ func (c *Console) Handler() http.Handler {
 
 	page("GET /console/dashboard", c.dashboard, huitong.RoleAdmin, huitong.RoleAuditor)
 	page("GET /console/api/v1/{path...}", c.bridge)
+	if c.Licenses != nil {
+		c.licensePages(mux, page)
+	}
 
 	mux.HandleFunc("/console/", func(w http.ResponseWriter, r *http.Request) {
 		// A page that does not exist looks the same to everyone, logged in
@@ -134,6 +140,9 @@ func (c *Console) PublicHandler() http.Handler {
 	mux.Handle("GET /my/assets/{hash}/{path...}", assetHandler())
 	mux.Handle("GET /my/{$}", c.citizen(c.citizenHistory))
 	mux.Handle("POST /my/logout", c.citizen(c.citizenLogout))
+	if c.Licenses != nil {
+		c.licenseCitizenPages(mux)
+	}
 	mux.HandleFunc("/my/", c.notFound)
 	return c.secure(c.withLang(mux))
 }

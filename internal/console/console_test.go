@@ -142,14 +142,18 @@ var hrefRE = regexp.MustCompile(`href="(/console/[a-z/]*)"`)
 
 // TestNavByRole: the nav lists what the roles may use, and nothing else.
 func TestNavByRole(t *testing.T) {
+	lic := []string{"/console/licenses"}
+	issue := []string{"/console/licenses", "/console/licenses/new", "/console/licenses/types"}
+	verify := []string{"/console/verify"}
+	cat := func(parts ...[]string) []string { return slices.Concat(parts...) }
 	want := map[string][]string{
-		"admin":       {"/console/", "/console/catalog", "/console/resources/new", "/console/requests", "/console/grants", "/console/countersign", "/console/audit", "/console/tracker", "/console/dashboard"},
-		"ga_provider": {"/console/", "/console/catalog", "/console/resources/new", "/console/requests", "/console/inbox", "/console/grants"},
-		"mz_consumer": {"/console/", "/console/catalog", "/console/requests", "/console/grants"},
-		"mz_provider": {"/console/", "/console/catalog", "/console/resources/new", "/console/requests", "/console/inbox", "/console/grants"},
-		"auditor":     {"/console/", "/console/catalog", "/console/requests", "/console/grants", "/console/audit", "/console/tracker", "/console/dashboard"},
-		"zz_issuer":   {"/console/", "/console/catalog"},
-		"dsj_ops":     {"/console/", "/console/catalog", "/console/resources/new", "/console/requests", "/console/inbox", "/console/grants", "/console/audit", "/console/tracker", "/console/dashboard"},
+		"admin":       cat([]string{"/console/", "/console/catalog", "/console/resources/new", "/console/requests", "/console/grants", "/console/countersign", "/console/audit", "/console/tracker", "/console/dashboard"}, lic, []string{"/console/licenses/types"}, verify),
+		"ga_provider": cat([]string{"/console/", "/console/catalog", "/console/resources/new", "/console/requests", "/console/inbox", "/console/grants"}, verify),
+		"mz_consumer": cat([]string{"/console/", "/console/catalog", "/console/requests", "/console/grants"}, verify),
+		"mz_provider": cat([]string{"/console/", "/console/catalog", "/console/resources/new", "/console/requests", "/console/inbox", "/console/grants"}, verify),
+		"auditor":     cat([]string{"/console/", "/console/catalog", "/console/requests", "/console/grants", "/console/audit", "/console/tracker", "/console/dashboard"}, lic, verify),
+		"zz_issuer":   cat([]string{"/console/", "/console/catalog"}, issue, verify),
+		"dsj_ops":     cat([]string{"/console/", "/console/catalog", "/console/resources/new", "/console/requests", "/console/inbox", "/console/grants", "/console/audit", "/console/tracker", "/console/dashboard"}, issue, verify),
 	}
 	for _, u := range users {
 		p := as(t, u).get("/console/")

@@ -27,6 +27,7 @@ import (
 	"huitong/internal/demo"
 	"huitong/internal/ids"
 	"huitong/internal/ingest"
+	"huitong/internal/license"
 	"huitong/internal/org"
 	"huitong/internal/sharing"
 	"huitong/internal/stats"
@@ -44,6 +45,7 @@ type env struct {
 	cat              *catalog.Service
 	ing              *ingest.Service
 	shr              *sharing.Service
+	lic              *license.Service
 
 	// Demo objects the tests visit.
 	people       catalog.Resource // 人口基础信息, conditional, of the police
@@ -57,6 +59,13 @@ type env struct {
 	restricted   catalog.Resource // a shared resource with a level-4 field
 	restrictedF  string           // that field
 	restrictedBy string           // a provider officer of its org
+
+	// The license library: two types of the market regulator, whose
+	// issuer is zz_issuer; a business license the police holds and a
+	// license of the demo citizen.
+	bizType, indivType string
+	bizLicense         license.License
+	citizenLicense     license.License
 }
 
 var e *env
@@ -135,14 +144,58 @@ func newEnv(dir string) (*env, error) {
 	if err := x.cat.Refresh(ctx); err != nil {
 		return nil, err
 	}
-	cons := &console.Console{Orgs: x.orgs, Catalog: x.cat, Ingest: x.ing, Sharing: x.shr, Audit: alog,
+	x.lic = &license.Service{Store: db, Keys: &license.Ring{Dir: filepath.Join(dir, "license-keys"), Store: db, Now: time.Now},
+		Audit: alog, OrgName: x.orgs.OrgName, Subject: alog.SubjectOf, CitizenSubject: x.orgs.CitizenSubject, Now: time.Now}
+	cons := &console.Console{Orgs: x.orgs, Catalog: x.cat, Ingest: x.ing, Sharing: x.shr, Audit: alog, Licenses: x.lic,
 		CSRFKey: key, Logger: logger, Version: "test"}
-	srv := &web.Server{Orgs: x.orgs, Catalog: x.cat, Audit: alog, Ingest: x.ing, Sharing: x.shr,
-		Stats: &stats.Service{Store: db, Now: time.Now}, Logger: logger, Version: "test", Console: cons}
+	srv := &web.Server{Orgs: x.orgs, Catalog: x.cat, Audit: alog, Ingest: x.ing, Sharing: x.shr, Licenses: x.lic,
+		Stats: &stats.Service{Store: db, Now: time.Now}, Logger: logger, Version: "test", Console: cons, LicensePage: cons.LicensePage()}
 	cons.API = srv.Handler()
 	x.internal = httptest.NewServer(srv.Handler())
 	x.public = httptest.NewServer(srv.PublicHandler())
+	x.lic.PublicURL = x.public.URL
+	if err := x.seedLicenses(); err != nil {
+		return x, err
+	}
 	return x, x.find()
+}
+
+// issuer is a context acting as zz_issuer of the market regulator.
+func issuer() context.Context {
+	return huitong.WithPrincipal(context.Background(), &huitong.Principal{Kind: huitong.PrincipalUser, Name: "zz_issuer",
+		OrgUSCC: demo.USCCMarket, Roles: []string{huitong.RoleIssuer}})
+}
+
+// seedLicenses defines the market regulator's two license types and
+// issues a license of each.
+func (x *env) seedLicenses() error {
+	ctx := issuer()
+	x.bizType, x.indivType = demo.USCCMarket+"001", demo.USCCMarket+"002"
+	if _, err := x.lic.DefineType(ctx, license.Type{Code: x.bizType, Name: "营业执照", IssuerUSCCs: []string{demo.USCCMarket},
+		HolderKind: license.HolderOrg, ValidityDays: 3650, Fields: []catalog.Field{
+			{Name: "legal_rep", Title: "法定代表人", Type: "string", Level: 2, PII: "name", Required: true},
+			{Name: "capital", Title: "注册资本（万元）", Type: "decimal", Level: 1},
+			{Name: "kind", Title: "类型", Type: "string", Level: 1, Enum: []string{"有限责任公司", "股份有限公司"}},
+		}}); err != nil {
+		return err
+	}
+	if _, err := x.lic.DefineType(ctx, license.Type{Code: x.indivType, Name: "个体工商户营业执照", IssuerUSCCs: []string{demo.USCCMarket},
+		HolderKind: license.HolderCitizen, Fields: []catalog.Field{
+			{Name: "trade_name", Title: "字号", Type: "string", Level: 1, Required: true},
+			{Name: "address", Title: "经营场所", Type: "string", Level: 3, PII: "address"},
+		}}); err != nil {
+		return err
+	}
+	var err error
+	if x.bizLicense, err = x.lic.Issue(ctx, license.IssueInput{TypeCode: x.bizType,
+		Holder: license.Holder{Name: "湖州市公安局服务中心", Code: demo.USCCPolice},
+		Data:   map[string]any{"legal_rep": "王小明", "capital": "500", "kind": "有限责任公司"}}); err != nil {
+		return err
+	}
+	x.citizenLicense, err = x.lic.Issue(ctx, license.IssueInput{TypeCode: x.indivType,
+		Holder: license.Holder{Name: demo.CitizenName, Code: demo.CitizenIDCard},
+		Data:   map[string]any{"trade_name": "李明小吃店", "address": "湖州市吴兴区红旗路 88 号"}})
+	return err
 }
 
 func (x *env) close() {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -102,14 +103,16 @@ func funcs(a area, lang string) template.FuncMap {
 			}
 			return t.In(cst).Format(time.DateOnly)
 		},
-		"join":      func(ss []string) string { return strings.Join(ss, lang2sep(lang)) },
-		"has":       contains,
-		"field":     func(i int, name string) string { return "fields[" + strconv.Itoa(i) + "]." + name },
-		"pct":       func(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) },
-		"num":       func(n int64) string { return groupDigits(n) },
-		"fieldsOf":  func(fs ...string) []string { return fs },
-		"charts":    func() []string { return DashboardCharts },
-		"hasPrefix": strings.HasPrefix,
+		"join":       func(ss []string) string { return strings.Join(ss, lang2sep(lang)) },
+		"has":        contains,
+		"field":      func(i int, name string) string { return "fields[" + strconv.Itoa(i) + "]." + name },
+		"pct":        func(f float64) string { return strconv.FormatFloat(f, 'f', 1, 64) },
+		"num":        func(n int64) string { return groupDigits(n) },
+		"fieldsOf":   func(fs ...string) []string { return fs },
+		"charts":     func() []string { return DashboardCharts },
+		"hasPrefix":  strings.HasPrefix,
+		"inlineCSS":  func() template.CSS { return inlineCSS },
+		"pathEscape": url.PathEscape,
 	}
 }
 

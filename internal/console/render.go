@@ -31,8 +31,13 @@ var (
 	consoleArea = area{prefix: "/console/", layout: "layout", files: []string{
 		"login", "home", "catalog", "resource", "version", "resource_form", "data", "batch",
 		"requests", "request", "grants", "audit", "audit_entry", "consistency", "tracker",
-		"dashboard", "error"}}
-	publicArea = area{prefix: "/my/", layout: "public", files: []string{"my_login", "my_history", "error"}}
+		"dashboard", "error", "licenses", "license", "license_issue", "license_types", "license_type", "license_type_form",
+		"license_import", "verify"}}
+	publicArea = area{prefix: "/my/", layout: "public", files: []string{"my_login", "my_history", "error",
+		"my_licenses", "my_consents", "my_consent", "verify"}}
+	// verifyArea is /verify/{identifier}, on both listeners, in the public
+	// layout.
+	verifyArea = area{prefix: "/verify/", layout: "public", files: []string{"verify", "error"}}
 )
 
 // pages holds every page parsed once per area and language, so that a
@@ -43,7 +48,7 @@ type pageSet map[string]*template.Template // file name -> page
 
 func mustParse() map[string]map[string]pageSet {
 	out := map[string]map[string]pageSet{}
-	for _, a := range []area{consoleArea, publicArea} {
+	for _, a := range []area{consoleArea, publicArea, verifyArea} {
 		out[a.prefix] = map[string]pageSet{}
 		for _, lang := range languages {
 			set := pageSet{}
@@ -101,6 +106,8 @@ type viewer struct {
 // nav shows only those, and the pages check them again.
 type abilities struct {
 	Catalog, Register, Requests, Inbox, Grants, Countersign, Audit, Dashboard bool
+	// The license library: the list, issuance, types, verification.
+	Licenses, Issue, LicenseTypes, Verify bool
 }
 
 func abilitiesOf(p *huitong.Principal) abilities {
@@ -121,6 +128,11 @@ func abilitiesOf(p *huitong.Principal) abilities {
 		Countersign: any(huitong.RoleAdmin),
 		Audit:       any(huitong.RoleAuditor, huitong.RoleAdmin),
 		Dashboard:   any(huitong.RoleAdmin, huitong.RoleAuditor),
+
+		Licenses:     any(huitong.RoleIssuer, huitong.RoleAuditor, huitong.RoleAdmin),
+		Issue:        any(huitong.RoleIssuer),
+		LicenseTypes: any(huitong.RoleIssuer, huitong.RoleAdmin),
+		Verify:       p != nil,
 	}
 }
 
@@ -198,6 +210,9 @@ func (c *Console) newPage(r *http.Request, title string, data any) *page {
 
 func (c *Console) viewerOf(ctx context.Context, p *huitong.Principal) *viewer {
 	v := &viewer{Name: p.Name, Display: p.Name, OrgUSCC: p.OrgUSCC, Roles: p.Roles, Can: abilitiesOf(p)}
+	if c.Licenses == nil {
+		v.Can.Licenses, v.Can.Issue, v.Can.LicenseTypes, v.Can.Verify = false, false, false, false
+	}
 	if me, err := c.Orgs.Me(ctx); err == nil {
 		v.OrgName = me.Org.Name
 		if me.User != nil {
@@ -213,6 +228,9 @@ func (c *Console) viewerOf(ctx context.Context, p *huitong.Principal) *viewer {
 func areaOf(r *http.Request) area {
 	if strings.HasPrefix(r.URL.Path, "/my/") {
 		return publicArea
+	}
+	if strings.HasPrefix(r.URL.Path, "/verify/") {
+		return verifyArea
 	}
 	return consoleArea
 }

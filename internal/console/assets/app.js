@@ -1,7 +1,8 @@
 // huitong console: small enhancements over server-rendered pages. Every
 // page works without this file; it adds the collapsible nav, field rows
 // added and removed in place, "all/none" for checkbox groups, and upload
-// progress. No framework, no outside URL, no inline script (CSP).
+// progress and copy buttons. No framework, no outside URL, no inline
+// script (CSP).
 (function () {
   'use strict';
   document.documentElement.classList.add('js');
@@ -130,8 +131,34 @@
     });
   }
 
+  // Buttons with data-copy="id" copy the text of that element (a
+  // credential) to the clipboard; they show only where script runs.
+  function copyButtons() {
+    document.querySelectorAll('[data-copy]').forEach(function (b) {
+      var src = document.getElementById(b.getAttribute('data-copy'));
+      if (!src) return;
+      b.hidden = false;
+      var label = b.textContent;
+      b.addEventListener('click', function () {
+        var done = function () {
+          b.textContent = b.getAttribute('data-copied') || label;
+          setTimeout(function () { b.textContent = label; }, 2000);
+        };
+        var text = src.value || src.textContent;
+        if (navigator.clipboard && window.isSecureContext) {
+          navigator.clipboard.writeText(text).then(done, function () { src.select(); });
+        } else {
+          src.focus();
+          src.select();
+          try { if (document.execCommand('copy')) done(); } catch (e) { /* selected for a manual copy */ }
+        }
+      });
+    });
+  }
+
   onReady(function () {
     nav();
+    copyButtons();
     checkGroups();
     fieldRows();
     upload();
