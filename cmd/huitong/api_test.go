@@ -483,22 +483,42 @@ func TestWall(t *testing.T) {
 			both[rt.Method+" "+rt.Pattern] = true
 		}
 	}
-	// Only these answer on both sides: health, and the audit log's signed
-	// checkpoint and verifier key, which anyone may check.
+	// Only these answer on both sides: health; the audit log's signed
+	// checkpoint and verifier key, which anyone may check; and what anyone
+	// needs to check a license — verification, the issuers' keys, status
+	// lists, verification pages and QR codes — and the holder's consents,
+	// which citizens give on the public side and holder orgs on the
+	// internal one.
 	var shared []string
 	for _, rt := range routes {
 		if !rt.Public && both[rt.Method+" "+rt.Pattern] {
 			shared = append(shared, rt.Method+" "+rt.Pattern)
 		}
 	}
-	if want := "GET /healthz,GET /api/v1/audit/checkpoint,GET /api/v1/audit/key"; strings.Join(shared, ",") != want {
-		t.Errorf("routes on both listeners = %v, want %s", shared, want)
+	want := []string{
+		"GET /healthz", "GET /api/v1/audit/checkpoint", "GET /api/v1/audit/key",
+		"POST /api/v1/licenses/verify", "GET /.well-known/jwks.json", "GET /status/{uscc}/{list}",
+		"GET /verify/{identifier}/qr.png", "GET /verify/{identifier}/qr.svg",
+		"POST /api/v1/licenses/{identifier}/consents", "GET /api/v1/licenses/{identifier}/consents",
+		"DELETE /api/v1/consents/{id}", "GET /verify/{identifier}",
 	}
+	if strings.Join(shared, ",") != strings.Join(want, ",") {
+		t.Errorf("routes on both listeners = %v, want %v", shared, want)
+	}
+	// Every other internal route is absent from the public side, whatever
+	// the path values.
+	fill := strings.NewReplacer("{uscc}", usccPolice, "{id}", "1", "{code}", "JC-1", "{version}", "1", "{key}", "1",
+		"{path...}", "0/000", "{list}", "1",
+		"{identifier}", "1.2.156.3005.2.11330500MB1A354275001.11330500MB1A354275.202600000001.001.1")
 	for _, rt := range routes {
 		if rt.Public || both[rt.Method+" "+rt.Pattern] {
 			continue // registered on the public side too, on purpose
 		}
-		path := strings.NewReplacer("{uscc}", usccPolice, "{id}", "1", "{code}", "JC-1", "{version}", "1").Replace(rt.Pattern)
+		path := fill.Replace(rt.Pattern)
+		if strings.Contains(path, "{") {
+			t.Errorf("%s %s: no value for a path wildcard; add one to the replacer", rt.Method, rt.Pattern)
+			continue
+		}
 		r := pub.do(rt.Method, path, "{}")
 		if r.status != 404 || r.errCode() != "route_not_found" {
 			t.Errorf("public %s %s = %d %s; want 404 route_not_found", rt.Method, path, r.status, r.body)
