@@ -109,6 +109,8 @@ func licenseFlow(t *testing.T, m *Main) {
 			t.Errorf("missing problem %s in %s", want, r.body)
 		}
 	}
+	// Callers without a token learn nothing, not even whether a type exists.
+	w.anonInt.wantErr(401, "unauthenticated", "POST", "/api/v1/licenses", license.IssueInput{TypeCode: "nope"})
 	// Only issuers of allowed orgs issue.
 	w.civil.wantErr(403, "not_issuer", "POST", "/api/v1/licenses", license.IssueInput{TypeCode: w.bizType,
 		Holder: license.Holder{Name: "x", Code: usccPolice}, Data: map[string]any{"legal_rep": "王小明"}})
@@ -171,7 +173,8 @@ func licenseFlow(t *testing.T, m *Main) {
 	var old license.License
 	w.issuer.want(201, "POST", "/api/v1/licenses", license.IssueInput{TypeCode: w.bizType, ValidFrom: "2019-01-01", ValidUntil: "2020-12-31",
 		Holder: license.Holder{Name: "旧公司", Code: usccCounty}, Data: map[string]any{"legal_rep": "赵六"}}).decode(t, &old)
-	if res := verify(license.VerifyInput{Credential: old.Credential}); res.Valid || res.Status != "expired" {
+	if res := verify(license.VerifyInput{Credential: old.Credential}); res.Valid || res.Status != "expired" ||
+		res.License.ValidFrom != "2019-01-01" || res.License.ValidUntil != "2020-12-31" {
 		t.Errorf("expired = %+v", res)
 	}
 

@@ -68,6 +68,9 @@ var importColumns = map[string]string{
 // signed and stored like issued ones. A failure of the file or the store
 // removes what the import had stored, so that an import is whole or absent.
 func (s *Service) Import(ctx context.Context, typeCode string, in ImportInput) (ImportReport, error) {
+	if _, err := huitong.Require(ctx); err != nil {
+		return ImportReport{}, err
+	}
 	t, err := s.Type(ctx, strings.TrimSpace(typeCode))
 	if err != nil {
 		return ImportReport{}, err

@@ -218,9 +218,11 @@ func (r *Ring) writePrivate(kid string, priv ed25519.PrivateKey) error {
 func (r *Ring) readPrivate(kid string) (ed25519.PrivateKey, error) {
 	b, err := os.ReadFile(r.path(kid))
 	if errors.Is(err, fs.ErrNotExist) {
+		// The message names the key, not the path: it may reach anonymous
+		// callers of the status lists.
 		return nil, huitong.E(huitong.Unavailable, "license_key_unavailable",
-			"本节点没有签名密钥 "+kid+" 的私钥文件（"+r.path(kid)+"）；多实例部署须共享证照密钥目录",
-			"this node lacks the private key file of signing key "+kid+" ("+r.path(kid)+"); instances sharing a database must share the license key directory")
+			"本节点没有签名密钥 "+kid+" 的私钥文件；多实例部署须共享证照密钥目录",
+			"this node lacks the private key file of signing key "+kid+"; instances sharing a database must share the license key directory").Wrap(err)
 	}
 	if err != nil {
 		return nil, err

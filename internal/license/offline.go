@@ -47,12 +47,7 @@ func Offline(token string, jwks []byte, statusList string, now time.Time) (Resul
 	for _, k := range names {
 		v.Fields = append(v.Fields, FieldView{Name: k, Title: k, Value: v.Data[k]})
 	}
-	if t, err := time.Parse(time.RFC3339, ck.Credential.ValidFrom); err == nil {
-		v.ValidFrom = t.In(china).Format(time.DateOnly)
-	}
-	if t, err := time.Parse(time.RFC3339, ck.Credential.ValidUntil); err == nil {
-		v.ValidUntil = t.Add(-time.Second).In(china).Format(time.DateOnly)
-	}
+	v.ValidFrom, v.ValidUntil = ck.Credential.days()
 	r.License = v
 	r.Status = StatusActive
 	e := ck.Credential.CredentialStatus
@@ -79,4 +74,16 @@ func Offline(token string, jwks []byte, statusList string, now time.Time) (Resul
 	}
 	r.Valid = r.Status == StatusActive
 	return r, nil
+}
+
+// days returns the first and last valid days of a credential in UTC+8,
+// as the license states them; "" for an open end.
+func (c *Credential) days() (from, until string) {
+	if t, err := time.Parse(time.RFC3339, c.ValidFrom); err == nil {
+		from = t.In(china).Format(time.DateOnly)
+	}
+	if t, err := time.Parse(time.RFC3339, c.ValidUntil); err == nil {
+		until = t.Add(-time.Second).In(china).Format(time.DateOnly)
+	}
+	return from, until
 }

@@ -362,6 +362,9 @@ func (s *Service) issuerOf(ctx context.Context, t Type, object string) (*huitong
 // Issue issues a license: checks holder and content, assigns the serial,
 // identifier and status list entry, signs the credential and stores it.
 func (s *Service) Issue(ctx context.Context, in IssueInput) (License, error) {
+	if _, err := huitong.Require(ctx); err != nil {
+		return License{}, err
+	}
 	t, err := s.Type(ctx, strings.TrimSpace(in.TypeCode))
 	if err != nil {
 		return License{}, err
@@ -951,6 +954,7 @@ func (s *Service) Verify(ctx context.Context, in VerifyInput) (Result, error) {
 		t = &tt
 	}
 	r.License = view(sub, version, t)
+	r.License.ValidFrom, r.License.ValidUntil = ck.Credential.days()
 	l, err := s.Store.GetLicense(ctx, sub.Identifier)
 	switch {
 	case err == nil:
