@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +16,8 @@ import (
 
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
+
+	"huitong/internal/demo"
 )
 
 // The browser tests drive the real program, seeded with the demo city,
@@ -336,7 +339,8 @@ var requestPath = regexp.MustCompile(`^/console/requests/(\d+)`)
 // inbox; the consumer sees the grant; the auditor opens the approval's
 // audit entry and sees its proof verified; the language switches both ways;
 // a failed login says why; a citizen sees who used their data; the
-// dashboard draws its charts.
+// dashboard draws its charts; an issuer issues a license whose public
+// verification page says valid, then revokes it and the page says so.
 func TestBrowser(t *testing.T) {
 	start := time.Now()
 	e := newBrowserEnv(t)
@@ -491,6 +495,58 @@ func TestBrowser(t *testing.T) {
 		p.wantText("see the history", `main h1`, "谁使用了我的数据")
 		if p.count(`[data-testid=history] li`) == 0 {
 			t.Errorf("the citizen sees no use of their data%s", p.snapshot())
+		}
+	})
+
+	t.Run("License", func(t *testing.T) {
+		p := e.officer(t, "zz_issuer")
+		p.follow("open the issue form", `nav a[href="/console/licenses/new"]`)
+		// The market regulator issues one type: its form is open at once.
+		p.wantText("see the form", `[data-testid=issue-form] legend`, "持证主体")
+		p.do("fill in the license",
+			chromedp.SendKeys(chromedp.CSS(`[name="holder.name"]`), "湖州汇通浏览器测试有限公司"),
+			chromedp.SendKeys(chromedp.CSS(`[name="holder.code"]`), demo.USCCTax),
+			chromedp.SendKeys(chromedp.CSS(`[name="data.enterprise_type"]`), "有限责任公司"),
+			chromedp.SendKeys(chromedp.CSS(`[name="data.legal_rep"]`), "赵测试"),
+			chromedp.SetValue(chromedp.CSS(`[name="data.establish_date"]`), "2020-03-01"),
+			chromedp.SendKeys(chromedp.ID("number"), "浏览器测试-0001"),
+		)
+		p.follow("issue", `[data-testid=issue]`)
+		p.wantText("see it issued", `.flash`, "证照已签发")
+		p.wantText("see it active", `main h1`, "有效")
+		id := p.text("read the identifier", `[data-testid=license-attrs] dd code`)
+		if !strings.HasPrefix(p.path(), "/console/licenses/") || !strings.HasPrefix(id, "1.2.156.3005.2.") {
+			t.Fatalf("after issuing the browser is at %s showing %q%s", p.path(), id, p.snapshot())
+		}
+		qrLoaded := `(() => { const i = document.querySelector("[data-testid=qr]"); return !!i && i.complete && i.naturalWidth > 0 })()`
+		if !get(p, "check the QR code", chromedp.Evaluate[bool](qrLoaded)) {
+			t.Errorf("the license page shows no QR code image%s", p.snapshot())
+		}
+
+		visitor := newPerson(t, e.browser, "visitor", e.m.PublicURL())
+		visitor.open("/verify/" + url.PathEscape(id))
+		status := `document.querySelector("[data-testid=verdict]")?.dataset.status ?? ""`
+		visitor.wantText("see the license valid", `[data-testid=verdict]`, "证照有效")
+		if got := get(visitor, "read the status", chromedp.Evaluate[string](status)); got != "active" {
+			t.Errorf("the verification page says %q, want active%s", got, visitor.snapshot())
+		}
+		visitor.wantText("see the holder", `[data-testid=verify-license]`, "湖州汇通浏览器测试有限公司")
+		// The inline stylesheet applies: the page has the public look.
+		if bg := get(visitor, "read the background", chromedp.Evaluate[string](`getComputedStyle(document.body).backgroundColor`)); bg != "rgb(246, 250, 249)" {
+			t.Errorf("the verification page's stylesheet did not apply: body background %s%s", bg, visitor.snapshot())
+		}
+
+		p.do("give a reason", chromedp.SendKeys(chromedp.ID("reason"), "浏览器测试：企业申请注销"))
+		p.follow("revoke", `[data-testid=revoke]`)
+		p.wantText("see it revoked", `main h1`, "已撤销")
+		if n := p.count(`[data-testid=revoke-form]`); n != 0 {
+			t.Errorf("a revoked license still offers revocation")
+		}
+
+		visitor.do("reload", chromedp.Reload())
+		visitor.wantText("see the license revoked", `[data-testid=verdict]`, "已被发证机构撤销")
+		if got := get(visitor, "read the status", chromedp.Evaluate[string](status)); got != "revoked" {
+			t.Errorf("after revocation the verification page says %q, want revoked%s", got, visitor.snapshot())
 		}
 	})
 }
