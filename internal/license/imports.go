@@ -128,10 +128,11 @@ func (s *Service) Import(ctx context.Context, typeCode string, in ImportInput) (
 	if err != nil {
 		return ImportReport{}, err
 	}
-	importID, err := s.Store.NextLicenseSeq(ctx, "license_import_id", 1)
+	ids, err := s.Store.NextLicenseSeq(ctx, 1, "license_import_id")
 	if err != nil {
 		return ImportReport{}, err
 	}
+	importID := ids[0]
 	rep := ImportReport{ImportID: importID, TypeCode: t.Code, Errors: []RowProblem{}, First: []string{}}
 	if _, err := s.Audit.Append(ctx, audit.Entry{Action: ActionImport, Object: "license_type:" + t.Code, Rule: "role:issuer",
 		Detail: map[string]string{"import": strconv.FormatInt(importID, 10), "phase": "start"}}); err != nil {

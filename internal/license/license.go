@@ -145,8 +145,9 @@ type Store interface {
 	CreateLicenseType(ctx context.Context, t Type) error
 	GetLicenseType(ctx context.Context, code string) (Type, error)
 	ListLicenseTypes(ctx context.Context) ([]Type, error)
-	// NextLicenseSeq takes the next value of a named counter.
-	NextLicenseSeq(ctx context.Context, counter string, n int64) (first int64, err error)
+	// NextLicenseSeq takes the next n values of each named counter, in one
+	// transaction, and returns the first value taken of each.
+	NextLicenseSeq(ctx context.Context, n int64, counters ...string) (first []int64, err error)
 	// InsertLicenses stores licenses in one transaction.
 	InsertLicenses(ctx context.Context, ls []License) error
 	// DeleteImportedLicenses removes what a failed import stored.

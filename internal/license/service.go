@@ -408,14 +408,12 @@ func (s *Service) assign(ctx context.Context, ls []*License) error {
 	}
 	first := ls[0]
 	year := first.IssueDate[:4]
-	serial, err := s.Store.NextLicenseSeq(ctx, "license_serial:"+first.TypeCode+":"+first.IssuerUSCC+":"+year, int64(len(ls)))
+	seq, err := s.Store.NextLicenseSeq(ctx, int64(len(ls)),
+		"license_serial:"+first.TypeCode+":"+first.IssuerUSCC+":"+year, "license_status:"+first.IssuerUSCC)
 	if err != nil {
 		return err
 	}
-	status, err := s.Store.NextLicenseSeq(ctx, "license_status:"+first.IssuerUSCC, int64(len(ls)))
-	if err != nil {
-		return err
-	}
+	serial, status := seq[0], seq[1]
 	for i, l := range ls {
 		l.Serial = year + fmt.Sprintf("%08d", serial+int64(i))
 		if err := s.identify(l, status+int64(i)); err != nil {
@@ -639,11 +637,11 @@ func (s *Service) Reissue(ctx context.Context, identifier string, in ReissueInpu
 	if err := v.Err(); err != nil {
 		return License{}, err
 	}
-	n, err := s.Store.NextLicenseSeq(ctx, "license_status:"+l.IssuerUSCC, 1)
+	n, err := s.Store.NextLicenseSeq(ctx, 1, "license_status:"+l.IssuerUSCC)
 	if err != nil {
 		return License{}, err
 	}
-	if err := s.identify(&l, n); err != nil {
+	if err := s.identify(&l, n[0]); err != nil {
 		return License{}, err
 	}
 	if err := s.sign(ctx, []*License{&l}); err != nil {

@@ -112,14 +112,22 @@ func (db *DB) ListLicenseTypes(ctx context.Context) ([]license.Type, error) {
 	return out, rows.Err()
 }
 
-// NextLicenseSeq takes n values of a counter and returns the first.
-func (db *DB) NextLicenseSeq(ctx context.Context, counter string, n int64) (int64, error) {
-	var last int64
+// NextLicenseSeq takes n values of each counter, in one transaction, and
+// returns the first of each.
+func (db *DB) NextLicenseSeq(ctx context.Context, n int64, counters ...string) ([]int64, error) {
+	first := make([]int64, len(counters))
 	err := db.Write(ctx, func(tx *Tx) error {
-		return tx.QueryRow(ctx, `INSERT INTO counters(name, value) VALUES(?, ?)
-			ON CONFLICT(name) DO UPDATE SET value = counters.value + ? RETURNING value`, counter, n, n).Scan(&last)
+		for i, c := range counters {
+			var last int64
+			if err := tx.QueryRow(ctx, `INSERT INTO counters(name, value) VALUES(?, ?)
+				ON CONFLICT(name) DO UPDATE SET value = counters.value + ? RETURNING value`, c, n, n).Scan(&last); err != nil {
+				return err
+			}
+			first[i] = last - n + 1
+		}
+		return nil
 	})
-	return last - n + 1, db.translate(err)
+	return first, db.translate(err)
 }
 
 // InsertLicenses stores licenses in one transaction.
