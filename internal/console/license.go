@@ -94,6 +94,14 @@ type valueRow struct {
 	F     catalog.Field
 	Name  string // the input's name: "data.<field>"
 	Value string
+	Bad   bool // the service found fault with it
+}
+
+// markBad marks the rows fe names.
+func markBad(rows []valueRow, fe formErrors) {
+	for i := range rows {
+		rows[i].Bad = len(fe.For(rows[i].Name)) > 0
+	}
 }
 
 func valueRows(t license.Type, data map[string]string) []valueRow {
@@ -173,6 +181,7 @@ func (c *Console) licenseActed(w http.ResponseWriter, r *http.Request, to, flash
 	d.Form = form
 	pg := c.newPage(r, "lic.page_title", d)
 	pg.Err = errorsOf(err, pg.Lang)
+	markBad(d.Reissue.Rows, pg.Err)
 	c.render(w, r, formStatus(err), "license", pg)
 }
 
@@ -327,5 +336,6 @@ func (c *Console) issueSubmit(w http.ResponseWriter, r *http.Request) {
 	}
 	pg := c.newPage(r, "lic.issue_title", d)
 	pg.Err = errorsOf(err, pg.Lang)
+	markBad(d.Rows, pg.Err)
 	c.render(w, r, formStatus(err), "license_issue", pg)
 }

@@ -221,7 +221,8 @@ func TestIssueRevokeReissue(t *testing.T) {
 	if bad.status != 400 {
 		t.Fatalf("bad issue = %d: %s", bad.status, excerpt(bad.body))
 	}
-	for _, s := range []string{"持证单位统一社会信用代码无效", "法定代表人", "有效期截止日不能早于起始日", `value="某某公司"`, "field-error"} {
+	for _, s := range []string{"持证单位统一社会信用代码无效", "法定代表人", "有效期截止日不能早于起始日", `value="某某公司"`, "field-error",
+		`name="data.kind" aria-invalid="true"`} {
 		if !strings.Contains(bad.body, s) {
 			t.Errorf("bad issue page lacks %q: %s", s, excerpt(bad.body))
 		}

@@ -16,7 +16,7 @@ var messages = map[string][2]string{
 	"p.close": {"）", ")"},
 
 	"public.name":   {"汇通 · 公众服务", "huitong · public services"},
-	"public.sub":    {"我的数据使用记录", "my data, who used it"},
+	"public.sub":    {"我的数据与证照", "my data and licenses"},
 	"public.footer": {"汇通公众服务（互联网）· 您的数据每一次被使用都有记录可查", "huitong public services (internet) · every use of your data is on record"},
 
 	"nav.label":       {"主导航", "Main navigation"},
