@@ -315,12 +315,17 @@ func (s *Service) read(ctx context.Context, r catalog.Resource, tbl Table, m map
 		staged   []Staged
 		findings []Finding
 		rejected []Sealed
+		last     bool
 	}
 	work := make(chan chunk, 2)
 	written := make(chan error, 1)
 	go func() {
 		var werr error
 		stored := 0
+		// Findings and rejected rows are saved a thousand at a time, not
+		// with every chunk of staged rows: each save is a durable commit.
+		var findings []Finding
+		var rejected []Sealed
 		for c := range work {
 			if werr != nil {
 				continue // drain after a failure
@@ -330,15 +335,17 @@ func (s *Service) read(ctx context.Context, r catalog.Resource, tbl Table, m map
 					werr = huitong.Fault("ingest stage", e)
 				}
 			}
-			if werr == nil && (len(c.findings) > 0 || len(c.rejected) > 0) {
-				keep := c.findings
-				if stored+len(keep) > maxFindings {
-					keep = keep[:max(0, maxFindings-stored)]
-				}
-				if e := s.Store.SaveFindings(ctx, b.ID, keep, c.rejected); e != nil {
+			if room := maxFindings - stored - len(findings); room > 0 {
+				findings = append(findings, c.findings[:min(room, len(c.findings))]...)
+			}
+			rejected = append(rejected, c.rejected...)
+			full := len(findings) >= findingsChunk || len(rejected) >= findingsChunk
+			if werr == nil && (full || c.last) && (len(findings) > 0 || len(rejected) > 0) {
+				if e := s.Store.SaveFindings(ctx, b.ID, findings, rejected); e != nil {
 					werr = huitong.Fault("ingest save findings", e)
 				}
-				stored += len(keep)
+				stored += len(findings)
+				findings, rejected = nil, nil
 			}
 			if werr != nil {
 				cancel() // stop the reader
@@ -363,11 +370,11 @@ func (s *Service) read(ctx context.Context, r catalog.Resource, tbl Table, m map
 	}
 	flush := func(force bool) error {
 		full := len(staged) >= stageChunk || len(findings) >= findingsChunk || len(rejected) >= findingsChunk
-		if !full && !(force && (len(staged) > 0 || len(findings) > 0 || len(rejected) > 0)) {
+		if !full && !force {
 			return nil
 		}
 		select {
-		case work <- chunk{staged, findings, rejected}:
+		case work <- chunk{staged, findings, rejected, force}:
 		case <-ctx.Done():
 			return ctx.Err()
 		}
