@@ -11,6 +11,17 @@
 // cookie and its own path, so that a cookie of one side is never sent to
 // the other.
 //
+// # License library
+//
+// With Console.Licenses set, the internal console has the issuers' pages
+// under /console/licenses (list, issue, revoke, re-issue, import, types)
+// and both sides a verification form (/console/verify, /my/verify) that
+// anyone may use, logged in or not; citizens get /my/licenses and
+// /my/consents. [Console.LicensePage] renders /verify/{identifier}, what a
+// license's QR code opens, on either listener: as neither serves the
+// other's assets, that page carries its stylesheet inline, allowed by its
+// hash in its Content-Security-Policy.
+//
 // # Sessions and CSRF
 //
 // Logging in with the form calls org.Service.Login and keeps the very
@@ -18,8 +29,8 @@
 // huitong_session (huitong_citizen on the public side). Each request
 // resolves it with org.Service.Authenticate and puts the principal into the
 // context, as the API's bearer middleware does. Every POST form carries
-// _csrf, an HMAC of the session token under Console.CSRFKey; the login form
-// binds it to a random pre-session cookie instead.
+// _csrf, an HMAC of the session token under Console.CSRFKey; the login and
+// verification forms bind it to a random pre-session cookie instead.
 //
 // # Templates and assets
 //
