@@ -139,13 +139,13 @@ func KeyID(issuer string, pub ed25519.PublicKey) (string, error) {
 	return issuer + "-" + base64.RawURLEncoding.EncodeToString(tp)[:16], nil
 }
 
-// kidIssuer returns the issuer USCC part of a kid.
+// kidIssuer returns the issuer USCC part of a kid: its first 18
+// characters, before the dash (the thumbprint part may hold dashes too).
 func kidIssuer(kid string) string {
-	i := strings.LastIndexByte(kid, '-')
-	if i <= 0 {
+	if len(kid) < 20 || kid[18] != '-' {
 		return ""
 	}
-	return kid[:i]
+	return kid[:18]
 }
 
 // JWKS returns the JSON Web Key Set publishing keys.

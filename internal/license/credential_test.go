@@ -174,9 +174,19 @@ func TestOffline(t *testing.T) {
 }
 
 func TestKeyID(t *testing.T) {
-	a := testSigner(t, usccA)
-	if !strings.HasPrefix(a.Key.ID, usccA+"-") || len(a.Key.ID) != 18+1+16 || kidIssuer(a.Key.ID) != usccA {
-		t.Errorf("kid %q", a.Key.ID)
+	for i := 0; i < 200; i++ { // thumbprints with dashes come up
+		a := testSigner(t, usccA)
+		if !strings.HasPrefix(a.Key.ID, usccA+"-") || len(a.Key.ID) != 18+1+16 || kidIssuer(a.Key.ID) != usccA {
+			t.Fatalf("kid %q", a.Key.ID)
+		}
+	}
+	if got := kidIssuer(usccA + "-AB-CD_EF"); got != usccA {
+		t.Errorf("kidIssuer = %q", got)
+	}
+	for _, bad := range []string{"", "x-1", usccA, usccA + "_x"} {
+		if got := kidIssuer(bad); got != "" {
+			t.Errorf("kidIssuer(%q) = %q", bad, got)
+		}
 	}
 }
 
