@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"huitong/internal/catalog"
 )
 
 // Loading an empty record table. Merging staged rows into a table with its
@@ -130,9 +132,11 @@ func pairs(ctx context.Context, tx *Tx, query string, args ...any) ([][2]string,
 }
 
 // Context keys that tests use to take the upsert path on an empty table,
-// and to make a bulk load fail after its rows are in.
+// to stage in the scratch database only, and to make a load fail after
+// its rows are in.
 type (
 	noBulkLoadKey    struct{}
+	noDirectStageKey struct{}
 	failAfterLoadKey struct{}
 )
 
@@ -142,4 +146,153 @@ var errInjected = errors.New("store: injected failure")
 func failAfterLoad(ctx context.Context) bool {
 	v, _ := ctx.Value(failAfterLoadKey{}).(bool)
 	return v
+}
+
+// Writing a first load once. On SQLite the stage of a batch into an empty
+// record table is a table of the main database shaped like the record
+// table (its row number as the rowid, the key, the hash, the sequence
+// number and every column the record table has), and the merge renames it
+// into place and adds the columns known only then (batch, time, deleted
+// flag) as column defaults, which SQLite stores in the schema, not in
+// each row. Every accepted row is then written once instead of twice. The
+// stage keeps its source row numbers (_row) as a column nothing reads.
+// Should the record table have gained rows meanwhile, the stage is merged
+// as any other.
+
+// openStage creates the stage of a batch on its first use, in the shape
+// of the record table when that is empty (direct), else in the scratch
+// database, and reports which, with the sequence base for a direct one.
+func (db *DB) openStage(ctx context.Context, tx *Tx, r catalog.Resource, st string) (bool, int64, error) {
+	var base int64
+	if err := tx.QueryRow(ctx, `SELECT value FROM counters WHERE name = ?`, "seq:"+r.Code).Scan(&base); err != nil && !errors.Is(db.translate(err), ErrNotFound) {
+		return false, 0, err
+	}
+	var n int
+	if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM main.sqlite_master WHERE type = 'table' AND name = ?`, st).Scan(&n); err != nil {
+		return false, 0, err
+	}
+	if n > 0 {
+		return true, base, nil
+	}
+	if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM `+scratchSchema+`.sqlite_master WHERE type = 'table' AND name = ?`, st).Scan(&n); err != nil {
+		return false, 0, err
+	}
+	if direct, _ := ctx.Value(noDirectStageKey{}).(bool); n == 0 && !direct {
+		t := recordTable(r.Code)
+		empty, err := db.bulkLoadable(ctx, tx, t)
+		if err != nil {
+			return false, 0, err
+		}
+		if empty {
+			// Every column of the record table, in its order, removed
+			// fields' included.
+			defs := []string{"_n INTEGER PRIMARY KEY", "_row BIGINT", "_key TEXT NOT NULL", "_hash BLOB NOT NULL", "_seq BIGINT NOT NULL"}
+			rows, err := tx.Query(ctx, `SELECT name, type FROM pragma_table_info(?) ORDER BY cid`, t)
+			if err != nil {
+				return false, 0, err
+			}
+			for rows.Next() {
+				var name, typ string
+				if err := rows.Scan(&name, &typ); err != nil {
+					rows.Close()
+					return false, 0, err
+				}
+				if strings.HasPrefix(name, "f_") {
+					defs = append(defs, name+" "+typ)
+				}
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return false, 0, err
+			}
+			if _, err := tx.Exec(ctx, `CREATE TABLE main.`+st+` (`+strings.Join(defs, ", ")+`)`); err != nil {
+				return false, 0, err
+			}
+			return true, base, nil
+		}
+	}
+	_, err := tx.Exec(ctx, db.stageDDL(r, st))
+	return false, 0, err
+}
+
+// publishStage makes a direct stage the record table t, if the stage is
+// direct and t is still empty with its sequence where the stage took it.
+// It reports whether it did.
+func (db *DB) publishStage(ctx context.Context, tx *Tx, t, st string, base, batchID, now int64) (bool, error) {
+	if db.Dialect != SQLite {
+		return false, nil
+	}
+	var n int
+	if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM main.sqlite_master WHERE type = 'table' AND name = ?`, st).Scan(&n); err != nil || n == 0 {
+		return false, err
+	}
+	empty, err := db.bulkLoadable(ctx, tx, t)
+	if err != nil || !empty {
+		return false, err
+	}
+	var lo, hi sql.NullInt64
+	if err := tx.QueryRow(ctx, `SELECT MIN(_seq - _n), MAX(_seq - _n) FROM `+st).Scan(&lo, &hi); err != nil {
+		return false, err
+	}
+	if lo.Valid && (lo.Int64 != base || hi.Int64 != base) {
+		return false, nil
+	}
+	idx, err := strings1(ctx, tx, `SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name`, t)
+	if err != nil {
+		return false, err
+	}
+	steps := []string{
+		`DROP TABLE ` + t,
+		`DROP INDEX IF EXISTS ` + st + `_key`,
+		`ALTER TABLE ` + st + ` RENAME TO ` + t,
+		`ALTER TABLE ` + t + ` RENAME COLUMN _n TO _id`,
+		fmt.Sprintf(`ALTER TABLE %s ADD COLUMN _batch BIGINT NOT NULL DEFAULT %d`, t, batchID),
+		fmt.Sprintf(`ALTER TABLE %s ADD COLUMN _updated_at BIGINT NOT NULL DEFAULT %d`, t, now),
+		`ALTER TABLE ` + t + ` ADD COLUMN _deleted INTEGER NOT NULL DEFAULT 0`,
+	}
+	for _, q := range steps {
+		if _, err := tx.Exec(ctx, q); err != nil {
+			return false, fmt.Errorf("publish stage as %s: %w", t, err)
+		}
+	}
+	if failAfterLoad(ctx) {
+		return false, errInjected
+	}
+	if _, err := tx.Exec(ctx, fmt.Sprintf(`CREATE UNIQUE INDEX %s__key ON %s(_key)`, t, t)); err != nil {
+		return false, fmt.Errorf("publish stage as %s: %w", t, err)
+	}
+	for _, q := range idx {
+		if _, err := tx.Exec(ctx, q); err != nil {
+			return false, fmt.Errorf("publish stage as %s: %w", t, err)
+		}
+	}
+	return true, nil
+}
+
+// dropStaleStages drops the direct stages an earlier run left in the main
+// database: their batches failed with it.
+func dropStaleStages(ctx context.Context, w *sql.DB) error {
+	rows, err := w.QueryContext(ctx, `SELECT name FROM main.sqlite_master WHERE type = 'table' AND name LIKE 'stg\_%' ESCAPE '\'`)
+	if err != nil {
+		return err
+	}
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			rows.Close()
+			return err
+		}
+		names = append(names, n)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, n := range names {
+		if _, err := w.ExecContext(ctx, `DROP TABLE main.`+n); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"time"
 
@@ -180,17 +181,21 @@ func testBulkLoad(t *testing.T, open func(*testing.T) *store.DB) {
 				b.Inserted, b.Updated, b.Unchanged, b.Deleted)
 		}
 		// Records are compared without their batch ids, which differ, and
-		// with ids counted from the first (PostgreSQL does not take back
-		// the ids of a rolled-back insert).
-		var firstID int64
+		// with their ids and sequence numbers as ranks: a first load written
+		// directly keeps the ids of the rows of the file, with gaps where
+		// rows were refused (and a replace numbers deletions by id), and
+		// PostgreSQL does not take back the ids of a rolled-back insert.
 		recs := func() []ingest.Record {
 			out := allRecords(t, db, r)
+			ids := make([]int64, len(out))
 			for i := range out {
-				if firstID == 0 {
-					firstID = out[i].ID
-				}
 				out[i].BatchID = 0
-				out[i].ID -= firstID
+				out[i].Seq = int64(i) // Changes come in sequence order
+				ids[i] = out[i].ID
+			}
+			slices.Sort(ids)
+			for i := range out {
+				out[i].ID = int64(slices.Index(ids, out[i].ID))
 			}
 			return out
 		}
@@ -213,10 +218,23 @@ func testBulkLoad(t *testing.T, open func(*testing.T) *store.DB) {
 		o.Live = int(st.Records)
 		return o
 	}
-	bulk := run(ctx, loadResource(t, db, "批量载入"))
+	direct := loadResource(t, db, "直接写入")
+	bulk := run(ctx, direct)
+	if db.Dialect == store.SQLite {
+		// Written directly: the record table is the stage, source row
+		// numbers included.
+		var n int
+		if err := db.RawQueryRow(ctx, `SELECT COUNT(*) FROM pragma_table_info(?) WHERE name = '_row'`, "rec_"+toTable(direct.Code)).Scan(&n); err != nil || n != 1 {
+			t.Errorf("the first load was not written directly: %d, %v", n, err)
+		}
+	}
 	upsert := run(store.WithoutBulkLoad(ctx), loadResource(t, db, "逐行合并"))
 	if d := cmp.Diff(upsert, bulk); d != "" {
-		t.Errorf("bulk load differs from the upsert (-upsert +bulk):\n%s", d)
+		t.Errorf("first load differs from the upsert (-upsert +first load):\n%s", d)
+	}
+	staged := run(store.WithoutDirectStage(ctx), loadResource(t, db, "暂存后载入"))
+	if d := cmp.Diff(upsert, staged); d != "" {
+		t.Errorf("bulk load from the stage differs from the upsert (-upsert +bulk):\n%s", d)
 	}
 	if bulk.Res.Inserted != 304 || bulk.Res.Refused != 2 || len(bulk.Records) != 304 || bulk.Res2.Updated != 1 || bulk.Res2.Inserted != 1 {
 		t.Errorf("bulk load = %+v / %+v, %d records", bulk.Res, bulk.Res2, len(bulk.Records))
@@ -224,31 +242,73 @@ func testBulkLoad(t *testing.T, open func(*testing.T) *store.DB) {
 
 	// A load that fails once its rows are in leaves the table as it was:
 	// empty, with its indexes, its sequence untouched and the batch open.
-	r := loadResource(t, db, "失败的载入")
-	indexes := indexCount(t, db, r)
-	_, _, b, err := loadBatch(store.WithFailAfterBulkLoad(ctx), db, r, ingest.ModeUpsert, first)
-	if err == nil {
-		t.Fatal("the injected failure did not fail the merge")
+	for _, direct := range []bool{true, false} {
+		ctx := ctx
+		if !direct {
+			ctx = store.WithoutDirectStage(ctx)
+		}
+		r := loadResource(t, db, fmt.Sprintf("失败的载入 %v", direct))
+		indexes := indexCount(t, db, r)
+		_, _, b, err := loadBatch(store.WithFailAfterBulkLoad(ctx), db, r, ingest.ModeUpsert, first)
+		if err == nil {
+			t.Fatal("the injected failure did not fail the merge")
+		}
+		if b.Status != "processing" || b.Inserted != 0 {
+			t.Errorf("batch after the failed load = %+v", b)
+		}
+		if recs := allRecords(t, db, r); len(recs) != 0 {
+			t.Errorf("%d records after the failed load", len(recs))
+		}
+		if n := indexCount(t, db, r); n != indexes {
+			t.Errorf("%d indexes after the failed load, want %d", n, indexes)
+		}
+		if err := db.DropStage(ctx, b.ID); err != nil {
+			t.Fatal(err)
+		}
+		again := run(ctx, r)
+		if d := cmp.Diff(upsert, again); d != "" {
+			t.Errorf("load after a failed one differs (-upsert +again):\n%s", d)
+		}
 	}
-	if b.Status != "processing" || b.Inserted != 0 {
-		t.Errorf("batch after the failed load = %+v", b)
-	}
-	if recs := allRecords(t, db, r); len(recs) != 0 {
-		t.Errorf("%d records after the failed load", len(recs))
-	}
-	if n := indexCount(t, db, r); n != indexes {
-		t.Errorf("%d indexes after the failed load, want %d", n, indexes)
-	}
-	if err := db.DropStage(ctx, b.ID); err != nil {
+}
+
+// TestStaleStages: stages left in the main database by a run that ended
+// mid-batch are dropped at the next start.
+func TestStaleStages(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "test.db")
+	db, err := store.Open(t.Context(), path)
+	if err != nil {
 		t.Fatal(err)
 	}
-	again := run(ctx, r)
-	if db.Dialect == store.Postgres {
-		// The replace numbers deletions by record id, and PostgreSQL used
-		// up the ids of the failed load.
-		again.Records3, upsert.Records3 = nil, nil
+	ctx := t.Context()
+	if err := db.CreateOrg(ctx, org.Org{USCC: "11330500002486211M", Name: "湖州市公安局", RegionCode: "330500", Kind: "agency", CreatedAt: loadT0}); err != nil {
+		t.Fatal(err)
 	}
-	if d := cmp.Diff(upsert, again); d != "" {
-		t.Errorf("load after a failed one differs (-upsert +again):\n%s", d)
+	r := loadResource(t, db, "中断的载入")
+	b := ingest.Batch{ResourceCode: r.Code, Version: r.Version, Mode: ingest.ModeUpsert, Format: "csv", Status: "processing",
+		Columns: []ingest.Column{}, Unknown: []string{}, CreatedBy: "user:u", CreatedAt: loadT0}
+	if b.ID, err = db.CreateBatch(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Stage(ctx, r, b.ID, []ingest.Staged{loadRow(1, "A", "138", 1, "h1")}); err != nil {
+		t.Fatal(err)
+	}
+	count := func(db *store.DB) int {
+		var n int
+		if err := db.RawQueryRow(ctx, `SELECT COUNT(*) FROM sqlite_master WHERE name LIKE 'stg%'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := count(db); n != 1 {
+		t.Fatalf("%d stages in the main database, want 1", n)
+	}
+	db.Close()
+	if db, err = store.Open(ctx, path); err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if n := count(db); n != 0 {
+		t.Errorf("%d stages left after a restart", n)
 	}
 }

@@ -198,15 +198,23 @@ func (db *DB) Stage(ctx context.Context, r catalog.Resource, batchID int64, rows
 		return db.translate(db.copyStage(ctx, r, st, rows))
 	}
 	return db.Write(ctx, func(tx *Tx) error {
-		if _, err := tx.Exec(ctx, db.stageDDL(r, st)); err != nil {
+		direct, base, err := db.openStage(ctx, tx, r, st)
+		if err != nil {
 			return err
 		}
 		cols := append([]string{"_n", "_row", "_key", "_hash"}, fieldCols(r)...)
+		if direct {
+			cols = append(cols, "_seq")
+		}
 		return insertRows(ctx, tx, `INSERT INTO `+st+`(`+strings.Join(cols, ", ")+`) VALUES `, len(cols), len(rows),
 			func(i int, args []any) []any {
 				s := &rows[i]
 				args = append(args, s.N, s.Row, s.Key, s.Hash)
-				return append(args, s.Values...)
+				args = append(args, s.Values...)
+				if direct {
+					args = append(args, base+s.N)
+				}
+				return args
 			})
 	})
 }
@@ -468,12 +476,17 @@ func (db *DB) stageDDL(r catalog.Resource, st string) string {
 // the record table.
 func (db *DB) finishStage(ctx context.Context, r catalog.Resource, st string) error {
 	return db.Write(ctx, func(tx *Tx) error {
-		if _, err := tx.Exec(ctx, db.stageDDL(r, st)); err != nil {
-			return err
-		}
 		index := st + "_key"
 		if db.Dialect == SQLite {
-			index = scratchSchema + "." + index
+			direct, _, err := db.openStage(ctx, tx, r, st)
+			if err != nil {
+				return err
+			}
+			if !direct {
+				index = scratchSchema + "." + index
+			}
+		} else if _, err := tx.Exec(ctx, db.stageDDL(r, st)); err != nil {
+			return err
 		}
 		_, err := tx.Exec(ctx, fmt.Sprintf(`CREATE INDEX IF NOT EXISTS %s ON %s(_key)`, index, st))
 		return err
@@ -552,11 +565,22 @@ func (db *DB) mergeIn(ctx context.Context, tx *Tx, r catalog.Resource, b *ingest
 	for _, c := range append([]string{"_hash", "_seq", "_batch", "_updated_at", "_deleted"}, cols...) {
 		set = append(set, c+" = excluded."+c)
 	}
-	load, err := db.bulkLoadable(ctx, tx, t)
+	// A stage written in the shape of the record table becomes it; else an
+	// empty record table is loaded with its indexes dropped; else the rows
+	// are upserted.
+	swapped, err := db.publishStage(ctx, tx, t, st, base, b.ID, now)
 	if err != nil {
 		return res, err
 	}
-	if load {
+	load := false
+	if !swapped {
+		if load, err = db.bulkLoadable(ctx, tx, t); err != nil {
+			return res, err
+		}
+	}
+	switch {
+	case swapped:
+	case load:
 		// An empty record table: the rows go in in file order, with no
 		// conflicts possible (the stage holds each key once), and its
 		// indexes are built afterwards by sorting.
@@ -569,7 +593,7 @@ func (db *DB) mergeIn(ctx context.Context, tx *Tx, r catalog.Resource, b *ingest
 			}
 			return err
 		})
-	} else {
+	default:
 		q := fmt.Sprintf(`INSERT INTO %s (_key, _hash, _seq, _batch, _updated_at, _deleted, %s)
 			SELECT _key, _hash, ? + _n, ?, ?, %s, %s FROM %s WHERE true
 			ON CONFLICT (_key) DO UPDATE SET %s WHERE %s._hash <> excluded._hash OR %s._deleted = %s`,
@@ -599,8 +623,10 @@ func (db *DB) mergeIn(ctx context.Context, tx *Tx, r catalog.Resource, b *ingest
 		"seq:"+r.Code, next); err != nil {
 		return res, err
 	}
-	if _, err := tx.Exec(ctx, `DROP TABLE `+st); err != nil {
-		return res, err
+	if !swapped {
+		if _, err := tx.Exec(ctx, `DROP TABLE `+st); err != nil {
+			return res, err
+		}
 	}
 	b.Status = ingest.StatusCommitted
 	b.Inserted, b.Updated, b.Unchanged, b.Deleted = res.Inserted, res.Updated, res.Unchanged, res.Deleted

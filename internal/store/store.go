@@ -208,6 +208,12 @@ func openSQLiteMode(path string, readOnly bool) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
+	if !readOnly {
+		if err := dropStaleStages(context.Background(), w); err != nil {
+			w.Close()
+			return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+		}
+	}
 	r, err := sql.Open("sqlite", "file:"+path+"?"+params+"&_pragma=query_only(1)")
 	if err != nil {
 		w.Close()
