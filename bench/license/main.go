@@ -300,7 +300,15 @@ func profileIf(cfg config, rep *report, srv *server, n int, name string) <-chan 
 	done := make(chan error, 1)
 	go func() {
 		time.Sleep(cfg.warmup)
-		done <- <-srv.profile(cfg.duration, path)
+		prof := srv.profile(cfg.duration, path)
+		// Where the server's goroutines are halfway through: waiting
+		// for the writer, a commit, or the CPU.
+		time.Sleep(cfg.duration / 2)
+		gr := strings.TrimSuffix(path, ".prof") + ".goroutines.txt"
+		if err := srv.fetch("/debug/pprof/goroutine?debug=1", gr); err != nil {
+			benchutil.Logf("goroutine profile: %v", err)
+		}
+		done <- <-prof
 	}()
 	return done
 }

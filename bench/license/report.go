@@ -34,12 +34,14 @@ func (rep *report) write(w io.Writer) {
 		"(signature against the published key, then the license's status in the store); the pool is the %s credentials the issue runs made, "+
 		"%d of them revoked first (every %dth), and each answer is checked to be valid, or revoked for those (%s answers checked).\n\n",
 		rep.credBytes, benchutil.Count(int64(rep.pool)), rep.revoked, cfg.revokeEach, benchutil.Count(rep.verifyChecked))
-	fmt.Fprintf(w, "| call | clients | per second | p50 | p99 | max | errors | CPU: server / clients / others | load (1 min) before → after |\n")
-	fmt.Fprintf(w, "|---|--:|--:|--:|--:|--:|--:|--:|--:|\n")
+	fmt.Fprintf(w, "*CPU* is the share of the run each used (1.00 = one CPU all the time): the server, the benchmark's clients, every other process on the machine; "+
+		"*server CPU a call* is the server's CPU time divided by the calls it answered.\n\n")
+	fmt.Fprintf(w, "| call | clients | per second | p50 | p99 | max | errors | CPU: server / clients / others | server CPU a call | load (1 min) before → after |\n")
+	fmt.Fprintf(w, "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
 	for _, runs := range [][]*loadRun{rep.issue, rep.verify} {
 		for _, r := range runs {
-			fmt.Fprintf(w, "| %s | %d | %s | %s | %s | %s | %d | %.2f / %.2f / %.2f | %s → %s |\n", r.Name, r.Clients, benchutil.Rate(r.rate()),
-				fmtDur(r.Lat.P50), fmtDur(r.Lat.P99), fmtDur(r.Lat.Max), r.Errors, r.CPU.Huitong, r.CPU.Bench, r.CPU.Others, r.Load[0], r.Load[1])
+			fmt.Fprintf(w, "| %s | %d | %s | %s | %s | %s | %d | %.2f / %.2f / %.2f | %s | %s → %s |\n", r.Name, r.Clients, benchutil.Rate(r.rate()),
+				fmtDur(r.Lat.P50), fmtDur(r.Lat.P99), fmtDur(r.Lat.Max), r.Errors, r.CPU.Huitong, r.CPU.Bench, r.CPU.Others, fmtDur(cpuPerCall(r, r.CPU.Huitong)), r.Load[0], r.Load[1])
 		}
 	}
 	fmt.Fprintln(w)
@@ -60,6 +62,14 @@ func (rep *report) write(w io.Writer) {
 				benchutil.Rate(is), benchutil.Rate(rateAt(b.Sign, i)), ratio(rateAt(b.Sign, i), is), benchutil.Rate(rateAt(b.LibSign, i)), ratio(rateAt(b.LibSign, i), is),
 				benchutil.Rate(vs), benchutil.Rate(rateAt(b.Verify, i)), ratio(rateAt(b.Verify, i), vs), benchutil.Rate(rateAt(b.LibVerify, i)), ratio(rateAt(b.LibVerify, i), vs))
 		}
+		fmt.Fprintf(w, "\nCPU time a call, which depends less on what else the machine ran: the server's for the server, this process's for the others "+
+			"(so the bare figures include the benchmark's loop, which is negligible).\n\n")
+		fmt.Fprintf(w, "| clients | issue (server) | `ed25519.Sign` | `Signer.Sign` | verify (server) | `ed25519.Verify` | `CheckSignature` |\n")
+		fmt.Fprintf(w, "|--:|--:|--:|--:|--:|--:|--:|\n")
+		for i, n := range cfg.clients {
+			fmt.Fprintf(w, "| %d | %s | %s | %s | %s | %s | %s |\n", n, cpuAt(rep.issue, i, true), cpuAt(b.Sign, i, false), cpuAt(b.LibSign, i, false),
+				cpuAt(rep.verify, i, true), cpuAt(b.Verify, i, false), cpuAt(b.LibVerify, i, false))
+		}
 		fmt.Fprintf(w, "\nLoad (1 min) around the bare runs: %s.\n\n", bareLoads(b))
 	}
 
@@ -70,10 +80,14 @@ func (rep *report) write(w io.Writer) {
 			"the server checks each row, assigns serials and status entries, signs each credential and stores them %d a transaction. "+
 			"Afterwards the first %d imported licenses were verified by identifier.\n\n",
 			benchutil.Count(int64(r.Rows)), float64(r.FileBytes)/(1<<20), 500, r.Verified)
-		fmt.Fprintf(w, "| rows | imported | rejected | wall | rows/s | CPU: server / others | server RSS peak | load (1 min) before → after |\n")
-		fmt.Fprintf(w, "|--:|--:|--:|--:|--:|--:|--:|--:|\n")
-		fmt.Fprintf(w, "| %s | %s | %d | %s | %s | %.2f / %.2f | %s | %s → %s |\n\n", benchutil.Count(int64(r.Rows)), benchutil.Count(int64(r.Imported)), r.Rejected,
-			r.Wall.Round(10*time.Millisecond), benchutil.Rate(r.rate()), r.CPU.Huitong, r.CPU.Others, benchutil.MiB(r.PeakRSS), r.Load[0], r.Load[1])
+		fmt.Fprintf(w, "| rows | imported | rejected | wall | rows/s | CPU: server / others | server CPU a row | server RSS peak | load (1 min) before → after |\n")
+		fmt.Fprintf(w, "|--:|--:|--:|--:|--:|--:|--:|--:|--:|\n")
+		perRow := time.Duration(0)
+		if r.Imported > 0 {
+			perRow = time.Duration(r.CPU.Huitong * float64(r.Wall) / float64(r.Imported))
+		}
+		fmt.Fprintf(w, "| %s | %s | %d | %s | %s | %.2f / %.2f | %s | %s | %s → %s |\n\n", benchutil.Count(int64(r.Rows)), benchutil.Count(int64(r.Imported)), r.Rejected,
+			r.Wall.Round(10*time.Millisecond), benchutil.Rate(r.rate()), r.CPU.Huitong, r.CPU.Others, fmtDur(perRow), benchutil.MiB(r.PeakRSS), r.Load[0], r.Load[1])
 		if b := rep.base; b != nil && len(b.Sign) > 0 {
 			best := 0.0
 			for _, s := range b.Sign {
@@ -91,6 +105,26 @@ func (rep *report) pprofNote() string {
 		return ""
 	}
 	return "This run's server was built with net/http/pprof and CPU-profiled during the largest issue and verify runs and the import: its figures include the profiler's cost."
+}
+
+// cpuPerCall is the CPU time a call of r took, from the share cpu of the
+// run's wall time.
+func cpuPerCall(r *loadRun, cpu float64) time.Duration {
+	if r.OK == 0 {
+		return 0
+	}
+	return time.Duration(cpu * float64(r.Elapsed) / float64(r.OK))
+}
+
+func cpuAt(runs []*loadRun, i int, server bool) string {
+	if i >= len(runs) {
+		return "-"
+	}
+	r := runs[i]
+	if server {
+		return fmtDur(cpuPerCall(r, r.CPU.Huitong))
+	}
+	return fmtDur(cpuPerCall(r, r.CPU.Bench))
 }
 
 func rateAt(runs []*loadRun, i int) float64 {

@@ -268,6 +268,21 @@ func (s *server) profile(d time.Duration, path string) <-chan error {
 	return got
 }
 
+// fetch writes what a -pprof build's pprof listener answers for path into
+// file.
+func (s *server) fetch(path, file string) error {
+	resp, err := http.Get("http://" + s.pprof + path)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(file, b, 0o644)
+}
+
 // api calls the server's JSON API as one caller.
 type api struct {
 	base  string
