@@ -215,6 +215,22 @@ func (db *DB) openStage(ctx context.Context, tx *Tx, r catalog.Resource, st stri
 	return false, 0, err
 }
 
+// uniqueStageKey gives a direct stage the unique key index its record
+// table will need, built once, here, when no key repeats in the file. It
+// reports false when the stage needs a plain index instead (the repeats
+// are refused before the unique one is built at publish).
+func (db *DB) uniqueStageKey(ctx context.Context, tx *Tx, st string) (bool, error) {
+	var n int
+	if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM main.sqlite_master WHERE type = 'index' AND name = ?`, st+"_key").Scan(&n); err != nil || n > 0 {
+		return false, err
+	}
+	_, err := tx.Exec(ctx, fmt.Sprintf(`CREATE UNIQUE INDEX IF NOT EXISTS %s_ukey ON %s(_key)`, st, st))
+	if errors.Is(err, ErrConflict) {
+		return false, nil // SQLite undoes the failed statement alone
+	}
+	return err == nil, err
+}
+
 // publishStage makes a direct stage the record table t, if the stage is
 // direct and t is still empty with its sequence where the stage took it.
 // It reports whether it did.
@@ -258,8 +274,14 @@ func (db *DB) publishStage(ctx context.Context, tx *Tx, t, st string, base, batc
 	if failAfterLoad(ctx) {
 		return false, errInjected
 	}
-	if _, err := tx.Exec(ctx, fmt.Sprintf(`CREATE UNIQUE INDEX %s__key ON %s(_key)`, t, t)); err != nil {
-		return false, fmt.Errorf("publish stage as %s: %w", t, err)
+	var unique int
+	if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM main.sqlite_master WHERE type = 'index' AND name = ?`, st+"_ukey").Scan(&unique); err != nil {
+		return false, err
+	}
+	if unique == 0 {
+		if _, err := tx.Exec(ctx, fmt.Sprintf(`CREATE UNIQUE INDEX %s__key ON %s(_key)`, t, t)); err != nil {
+			return false, fmt.Errorf("publish stage as %s: %w", t, err)
+		}
 	}
 	for _, q := range idx {
 		if _, err := tx.Exec(ctx, q); err != nil {

@@ -232,6 +232,35 @@ func testBulkLoad(t *testing.T, open func(*testing.T) *store.DB) {
 	if d := cmp.Diff(upsert, bulk); d != "" {
 		t.Errorf("first load differs from the upsert (-upsert +first load):\n%s", d)
 	}
+	// Without repeats, the key's unique index is built with the stage's.
+	clean := func(ctx context.Context, r catalog.Resource) []ingest.Record {
+		var rows []ingest.Staged
+		for i := range 50 {
+			rows = append(rows, loadRow(int64(i+1), fmt.Sprintf("U%03d", 99-i), fmt.Sprintf("13%09d", i), int64(i%3), fmt.Sprintf("u%d", i)))
+		}
+		if _, _, _, err := loadBatch(ctx, db, r, ingest.ModeUpsert, rows); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, _, err := loadBatch(ctx, db, r, ingest.ModeUpsert, rows[:10]); err != nil {
+			t.Fatal(err) // upserts into the loaded table: its unique key index works
+		}
+		out := allRecords(t, db, r)
+		for i := range out {
+			out[i].BatchID = 0
+		}
+		return out
+	}
+	cleanDirect := loadResource(t, db, "无重复直接")
+	if d := cmp.Diff(clean(store.WithoutBulkLoad(ctx), loadResource(t, db, "无重复逐行")), clean(ctx, cleanDirect)); d != "" {
+		t.Errorf("first load without repeats differs from the upsert (-upsert +first load):\n%s", d)
+	}
+	if db.Dialect == store.SQLite {
+		var n int
+		if err := db.RawQueryRow(ctx, `SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name LIKE 'stg%ukey' AND tbl_name = ?`,
+			"rec_"+toTable(cleanDirect.Code)).Scan(&n); err != nil || n != 1 {
+			t.Errorf("key index of the stage kept: %d, %v", n, err)
+		}
+	}
 	staged := run(store.WithoutDirectStage(ctx), loadResource(t, db, "暂存后载入"))
 	if d := cmp.Diff(upsert, staged); d != "" {
 		t.Errorf("bulk load from the stage differs from the upsert (-upsert +bulk):\n%s", d)

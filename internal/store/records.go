@@ -482,7 +482,11 @@ func (db *DB) finishStage(ctx context.Context, r catalog.Resource, st string) er
 			if err != nil {
 				return err
 			}
-			if !direct {
+			if direct {
+				if done, err := db.uniqueStageKey(ctx, tx, st); err != nil || done {
+					return err
+				}
+			} else {
 				index = scratchSchema + "." + index
 			}
 		} else if _, err := tx.Exec(ctx, db.stageDDL(r, st)); err != nil {
