@@ -26,11 +26,32 @@ func (db *DB) AuditSize(ctx context.Context) (int64, error) {
 
 // AuditAppend writes a batch of records and their hashes in one transaction.
 func (db *DB) AuditAppend(ctx context.Context, first int64, recs []audit.Stored, hashes []tlog.Hash) error {
+	type sub struct {
+		s   []byte
+		idx int64
+	}
+	var subs []sub
+	for _, r := range recs {
+		for _, s := range r.Subjects {
+			subs = append(subs, sub{s, r.Index})
+		}
+	}
+	// The statements are prepared before the transaction: the SQLite
+	// writer has one connection, which the transaction holds.
+	const (
+		counterSQL = `UPDATE counters SET value = ? WHERE name = ? AND value = ?`
+		recordsSQL = `INSERT INTO audit_records(idx, data, at, actor_org, action, object, outcome) VALUES `
+		hashesSQL  = `INSERT INTO audit_hashes(idx, hash) VALUES `
+		subjectSQL = `INSERT INTO audit_subjects(subject, idx) VALUES `
+	)
+	counter := db.writeStmt(ctx, counterSQL)
+	recStmt := db.writeStmt(ctx, rowsSQL(recordsSQL, 7, len(recs)))
+	hashStmt := db.writeStmt(ctx, rowsSQL(hashesSQL, 2, len(hashes)))
+	subStmt := db.writeStmt(ctx, rowsSQL(subjectSQL, 2, len(subs)))
 	return db.Write(ctx, func(tx *Tx) error {
 		// The counter row is the lock that orders appends from several
 		// instances; a stale first means another one got there before.
-		res, err := tx.Exec(ctx, `UPDATE counters SET value = ? WHERE name = ? AND value = ?`,
-			first+int64(len(recs)), auditSizeCounter, first)
+		res, err := tx.execStmt(ctx, counter, counterSQL, first+int64(len(recs)), auditSizeCounter, first)
 		if err != nil {
 			return err
 		}
@@ -39,7 +60,7 @@ func (db *DB) AuditAppend(ctx context.Context, first int64, recs []audit.Stored,
 		} else if n != 1 {
 			return audit.ErrSizeMismatch
 		}
-		err = insertRows(ctx, tx, `INSERT INTO audit_records(idx, data, at, actor_org, action, object, outcome) VALUES `, 7, len(recs),
+		err = tx.insertRowsStmt(ctx, recStmt, recordsSQL, 7, len(recs),
 			func(i int, args []any) []any {
 				r := &recs[i]
 				return append(args, r.Index, r.Data, micros(r.Time), r.ActorOrg, r.Action, r.Object, r.Outcome)
@@ -48,24 +69,84 @@ func (db *DB) AuditAppend(ctx context.Context, first int64, recs []audit.Stored,
 			return err
 		}
 		base := tlog.StoredHashIndex(0, first)
-		err = insertRows(ctx, tx, `INSERT INTO audit_hashes(idx, hash) VALUES `, 2, len(hashes),
+		err = tx.insertRowsStmt(ctx, hashStmt, hashesSQL, 2, len(hashes),
 			func(i int, args []any) []any { return append(args, base+int64(i), hashes[i][:]) })
 		if err != nil {
 			return err
 		}
-		type sub struct {
-			s   []byte
-			idx int64
-		}
-		var subs []sub
-		for _, r := range recs {
-			for _, s := range r.Subjects {
-				subs = append(subs, sub{s, r.Index})
-			}
-		}
-		return insertRows(ctx, tx, `INSERT INTO audit_subjects(subject, idx) VALUES `, 2, len(subs),
+		return tx.insertRowsStmt(ctx, subStmt, subjectSQL, 2, len(subs),
 			func(i int, args []any) []any { return append(args, subs[i].s, subs[i].idx) })
 	})
+}
+
+// Bounds of the writer's statement cache: statements of up to
+// maxCachedRows rows, at most maxWriteStmts of them. Group commits at up to
+// 64 concurrent callers stay under the first.
+const (
+	maxCachedRows = 64
+	maxWriteStmts = 256
+)
+
+// rowsSQL is a multi-row INSERT of n rows of cols columns, or "" when n is
+// 0 or above maxCachedRows.
+func rowsSQL(prefix string, cols, n int) string {
+	if n == 0 || n > maxCachedRows {
+		return ""
+	}
+	one := "(" + strings.TrimSuffix(strings.Repeat("?,", cols), ",") + ")"
+	return prefix + strings.TrimSuffix(strings.Repeat(one+",", n), ",")
+}
+
+// writeStmt returns the prepared statement of query on the SQLite writer,
+// preparing it the first time, or nil (PostgreSQL, whose driver keeps its
+// own statement cache; an empty query; a full cache; a failure, which the
+// unprepared call then reports). modernc.org/sqlite parses a statement's
+// text on every call otherwise, which the audit writer would do for every
+// group commit. It must not be called inside a write transaction.
+func (db *DB) writeStmt(ctx context.Context, query string) *sql.Stmt {
+	if db.Dialect != SQLite || query == "" {
+		return nil
+	}
+	db.writeMu.Lock()
+	defer db.writeMu.Unlock()
+	if st, ok := db.writes[query]; ok {
+		return st
+	}
+	if len(db.writes) >= maxWriteStmts {
+		return nil
+	}
+	st, err := db.w.PrepareContext(ctx, query)
+	if err != nil {
+		return nil
+	}
+	if db.writes == nil {
+		db.writes = map[string]*sql.Stmt{}
+	}
+	db.writes[query] = st
+	return st
+}
+
+// execStmt runs query in the transaction through st when it is not nil.
+func (t *Tx) execStmt(ctx context.Context, st *sql.Stmt, query string, args ...any) (sql.Result, error) {
+	if st == nil {
+		return t.Exec(ctx, query, args...)
+	}
+	r, err := t.tx.StmtContext(ctx, st).ExecContext(ctx, args...)
+	return r, t.db.translate(err)
+}
+
+// insertRowsStmt is insertRows through st, a statement inserting all n
+// rows at once, when it is not nil.
+func (t *Tx) insertRowsStmt(ctx context.Context, st *sql.Stmt, prefix string, cols, n int, row func(i int, args []any) []any) error {
+	if st == nil {
+		return insertRows(ctx, t, prefix, cols, n, row)
+	}
+	args := make([]any, 0, n*cols)
+	for i := range n {
+		args = row(i, args)
+	}
+	_, err := t.execStmt(ctx, st, "", args...)
+	return err
 }
 
 // insertRows inserts n rows of cols columns with multi-row INSERT statements.

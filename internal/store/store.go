@@ -56,6 +56,11 @@ type DB struct {
 	// (PostgreSQL's driver caches prepared statements itself.)
 	readMu sync.Mutex
 	reads  map[string]*sql.Stmt
+
+	// writes caches the audit writer's prepared statements on the SQLite
+	// writer connection (see writeStmt).
+	writeMu sync.Mutex
+	writes  map[string]*sql.Stmt
 }
 
 // maxReadStmts bounds the read statement cache; queries beyond it run
@@ -247,6 +252,12 @@ func (db *DB) Close() error {
 	}
 	db.reads = nil
 	db.readMu.Unlock()
+	db.writeMu.Lock()
+	for _, st := range db.writes {
+		st.Close()
+	}
+	db.writes = nil
+	db.writeMu.Unlock()
 	err := db.w.Close()
 	if db.r != db.w {
 		err = errors.Join(err, db.r.Close())
