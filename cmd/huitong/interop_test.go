@@ -3,8 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
+	"encoding/pem"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -207,6 +210,38 @@ func TestJoseInterop(t *testing.T) {
 	lforged, _ := json.Marshal(sl)
 	forgedList := lparts[0] + "." + enc(lforged) + "." + lparts[2]
 
+	// Tokens signed here with the issuer's own key (from the key
+	// directory): jose must check more than the signature.
+	pemBytes, err := os.ReadFile(filepath.Join(m.Config.LicenseKeys, kept.KeyID+".pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	block, _ := pem.Decode(pemBytes)
+	if block == nil {
+		t.Fatal("no PEM block in the issuer's key file")
+	}
+	parsed, err := x509.ParsePKCS8PrivateKey(block.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	priv, ok := parsed.(ed25519.PrivateKey)
+	if !ok {
+		t.Fatalf("issuer key is %T", parsed)
+	}
+	signed := func(header string, payload []byte) string {
+		in := enc([]byte(header)) + "." + enc(payload)
+		return in + "." + enc(ed25519.Sign(priv, []byte(in)))
+	}
+	header := `{"alg":"EdDSA","kid":"` + kept.KeyID + `","typ":"vc+jwt"}`
+	var claims map[string]any
+	if err := json.Unmarshal(payload, &claims); err != nil {
+		t.Fatal(err)
+	}
+	claims["exp"] = time.Now().Add(-time.Hour).Unix()
+	expired, _ := json.Marshal(claims)
+	claims["exp"], claims["nbf"] = time.Now().AddDate(1, 0, 0).Unix(), time.Now().Add(time.Hour).Unix()
+	early, _ := json.Marshal(claims)
+
 	type tc struct {
 		name, cred, list string
 		// want: "kept" or "revoked" for a credential jose must accept with
@@ -230,6 +265,14 @@ func TestJoseInterop(t *testing.T) {
 		{name: "typ JWT", cred: enc([]byte(`{"alg":"EdDSA","kid":"`+kept.KeyID+`","typ":"JWT"}`)) + "." + parts[1] + "." + parts[2], list: bizList, want: "*"},
 		{name: "other issuer's kid", cred: enc([]byte(`{"alg":"EdDSA","kid":"`+mar.KeyID+`","typ":"vc+jwt"}`)) + "." + parts[1] + "." + parts[2], list: bizList,
 			want: "ERR_JWS_SIGNATURE_VERIFICATION_FAILED"},
+		// Signed with the issuer's key: the same content verifies (the
+		// signing here is right), another typ, no typ, a past exp and a
+		// future nbf do not.
+		{name: "re-signed", cred: signed(header, payload), list: bizList, want: "kept", l: kept},
+		{name: "signed, typ JWT", cred: signed(`{"alg":"EdDSA","kid":"`+kept.KeyID+`","typ":"JWT"}`, payload), list: bizList, want: "ERR_JWT_CLAIM_VALIDATION_FAILED"},
+		{name: "signed, no typ", cred: signed(`{"alg":"EdDSA","kid":"`+kept.KeyID+`"}`, payload), list: bizList, want: "ERR_JWT_CLAIM_VALIDATION_FAILED"},
+		{name: "signed, expired", cred: signed(header, expired), list: bizList, want: "ERR_JWT_EXPIRED"},
+		{name: "signed, not yet valid", cred: signed(header, early), list: bizList, want: "ERR_JWT_CLAIM_VALIDATION_FAILED"},
 		{name: "tampered status list", cred: revoked.Credential, list: forgedList, wantStatusErr: "ERR_JWS_SIGNATURE_VERIFICATION_FAILED", l: revoked},
 		// Another issuer's genuine list is not this credential's list.
 		{name: "other issuer's status list", cred: revoked.Credential, list: marList, wantStatusErr: "STATUS_LIST_MISMATCH", l: revoked},
