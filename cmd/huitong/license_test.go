@@ -2,8 +2,11 @@ package main
 
 import (
 	"bytes"
+	"crypto/ed25519"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
+	"encoding/pem"
 	"io"
 	"net/http"
 	"os"
@@ -169,6 +172,60 @@ func licenseFlow(t *testing.T, m *Main) {
 	}
 	w.anonPub.wantErr(400, "validation_failed", "POST", "/api/v1/licenses/verify", map[string]string{})
 
+	// A published key of one issuer cannot vouch for another's licenses,
+	// nor for content the issuer never issued.
+	pemBytes, err := os.ReadFile(filepath.Join(m.Config.LicenseKeys, mar.KeyID+".pem"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	blk, _ := pem.Decode(pemBytes)
+	k, err := x509.ParsePKCS8PrivateKey(blk.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	civilKey := k.(ed25519.PrivateKey)
+	civil, err := license.NewSigner(license.Key{ID: mar.KeyID, IssuerUSCC: defaultOperatorUSCC, Public: civilKey.Public().(ed25519.PublicKey)}, civilKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	decode := func(tok string) license.Credential {
+		var c license.Credential
+		b, _ := base64.RawURLEncoding.DecodeString(strings.Split(tok, ".")[1])
+		if err := json.Unmarshal(b, &c); err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	bizCred := decode(biz.Credential)
+	forgeries := map[string]license.Credential{}
+	f1 := bizCred // names the market regulator, signed by civil affairs
+	f1.CredentialSubject.HolderName = "伪造公司"
+	forgeries["another issuer's license"] = f1
+	f2 := f1 // claims civil affairs as issuer, keeps the market's identifier
+	f2.Issuer = license.Issuer{ID: license.IssuerID(defaultOperatorUSCC)}
+	f2.CredentialSubject.IssuerCode = defaultOperatorUSCC
+	forgeries["identifier of another issuer"] = f2
+	marCred := decode(mar.Credential) // civil affairs' own license, changed
+	f3 := marCred
+	f3.CredentialSubject.Data = map[string]string{"spouse_name": "王五"}
+	forgeries["changed content"] = f3
+	for name, c := range forgeries {
+		tok, err := civil.Sign(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res := verify(license.VerifyInput{Credential: tok}); res.Valid || res.Status != "bad_signature" {
+			t.Errorf("%s: %+v", name, res)
+		}
+	}
+	f4 := marCred // an identifier the library never issued
+	lid4, _ := ids.MakeLicenseID(w.marriageType, defaultOperatorUSCC, "209900000001", "001")
+	f4.ID, f4.CredentialSubject.Identifier = license.CredentialID(lid4.String()), lid4.String()
+	tok4, _ := civil.Sign(f4)
+	if res := verify(license.VerifyInput{Credential: tok4}); res.Valid || res.Status != "not_found" {
+		t.Errorf("never issued: %+v", res)
+	}
+
 	// Expired licenses are not valid.
 	var old license.License
 	w.issuer.want(201, "POST", "/api/v1/licenses", license.IssueInput{TypeCode: w.bizType, ValidFrom: "2019-01-01", ValidUntil: "2020-12-31",
@@ -229,7 +286,7 @@ func licenseFlow(t *testing.T, m *Main) {
 	if code, res := offline(biz, true); code != 1 || res.Valid || res.Status != "revoked" {
 		t.Errorf("offline revoked = %d %+v", code, res)
 	}
-	if code, res := offline(biz, false); code != 0 || !strings.Contains(res.Reason, "not checked") {
+	if code, res := offline(biz, false); code != 1 || res.Valid || res.Status != "revocation_unchecked" || !strings.Contains(res.Reason, "not checked") {
 		t.Errorf("offline without status list = %d %+v", code, res)
 	}
 

@@ -34,6 +34,7 @@ func (c *Console) licensePages(mux *http.ServeMux, page func(string, http.Handle
 	page("GET /console/licenses/{identifier}", c.licenseView)
 	page("POST /console/licenses/{identifier}/revoke", c.licenseRevoke)
 	page("POST /console/licenses/{identifier}/reissue", c.licenseReissue)
+	page("POST /console/licenses/{identifier}/use", c.licenseUse)
 	mux.Handle("GET /console/verify", c.anyone(c.verifyForm, sessionCookie))
 	mux.Handle("POST /console/verify", c.anyone(c.verifySubmit, sessionCookie))
 }
@@ -131,10 +132,15 @@ type licenseData struct {
 }
 
 // licensePage loads a license (an audited read, as through the API) and
-// decides what the caller may do with it.
-func (c *Console) licensePage(r *http.Request, id string) (*licenseData, error) {
+// decides what the caller may do with it. Only use reads under the
+// holder's consent, counting one use: a page view never does.
+func (c *Console) licensePage(r *http.Request, id string, use bool) (*licenseData, error) {
 	ctx := r.Context()
-	l, err := c.Licenses.Get(ctx, id)
+	read := c.Licenses.Read
+	if use {
+		read = c.Licenses.Get
+	}
+	l, err := read(ctx, id)
 	if err != nil {
 		return nil, err
 	}
@@ -153,7 +159,27 @@ func (c *Console) licensePage(r *http.Request, id string) (*licenseData, error) 
 }
 
 func (c *Console) licenseView(w http.ResponseWriter, r *http.Request) {
-	d, err := c.licensePage(r, r.PathValue("identifier"))
+	id := r.PathValue("identifier")
+	d, err := c.licensePage(r, id, false)
+	if huitong.ErrorCode(err) == "consent_required" {
+		// A department with the holder's consent uses it on purpose,
+		// with a POST: the page says that the use is counted and recorded.
+		c.render(w, r, http.StatusOK, "license_use", c.newPage(r, "lic.page_title", licenseUseData{Identifier: id}))
+		return
+	}
+	if err != nil {
+		c.fail(w, r, err)
+		return
+	}
+	c.render(w, r, http.StatusOK, "license", c.newPage(r, "lic.page_title", d))
+}
+
+type licenseUseData struct{ Identifier string }
+
+// licenseUse reads a license under the holder's consent, as
+// GET /api/v1/licenses/{id} does for the caller's org, and shows it.
+func (c *Console) licenseUse(w http.ResponseWriter, r *http.Request) {
+	d, err := c.licensePage(r, r.PathValue("identifier"), true)
 	if err != nil {
 		c.fail(w, r, err)
 		return
@@ -172,7 +198,7 @@ func (c *Console) licenseActed(w http.ResponseWriter, r *http.Request, to, flash
 		c.fail(w, r, err)
 		return
 	}
-	d, lerr := c.licensePage(r, r.PathValue("identifier"))
+	d, lerr := c.licensePage(r, r.PathValue("identifier"), false)
 	if lerr != nil {
 		c.fail(w, r, lerr)
 		return

@@ -22,6 +22,9 @@ var licenseMessages = map[string][2]string{
 
 	"lic.list_title":              {"电子证照", "Licenses"},
 	"lic.page_title":              {"证照", "License"},
+	"lic.use_title":               {"按持证人授权使用证照", "Use a license under the holder's consent"},
+	"lic.use_hint":                {"本单位不是该证照的发证机构或持证主体。读取证照须使用持证人给予本单位的授权：每次读取计入授权次数（一次性授权读取后即用完），并记入持证人的数据使用记录。", "Your organisation neither issued nor holds this license. Reading it uses the consent its holder gave your organisation: each read counts against the consent (a one-time consent is then used up) and shows in the holder's access history."},
+	"lic.use_button":              {"使用授权读取证照", "Read the license under consent"},
 	"lic.own_org_hint":            {"以下是本单位作为持证主体的证照。", "These are the licenses your organisation holds."},
 	"lic.empty":                   {"没有符合条件的证照。", "No license matches."},
 	"lic.type":                    {"证照类型", "License type"},

@@ -64,6 +64,9 @@ func TestLicensePagesByRole(t *testing.T) {
 		ok     []string
 		denied int
 		anon   bool // open to everyone, logged in or not
+		// use: others get the page that offers to use the holder's
+		// consent, and nothing of the license.
+		use bool
 	}{
 		{path: "/console/licenses", ok: everyone},
 		{path: "/console/licenses?type_code=" + e.bizType + "&status=active&issued_from=2020-01-01&issued_to=2099-12-31", ok: everyone},
@@ -76,8 +79,8 @@ func TestLicensePagesByRole(t *testing.T) {
 		{path: "/console/licenses/types/new", ok: []string{"admin", "zz_issuer", "dsj_ops"}},
 		{path: "/console/licenses/types/" + e.bizType, ok: readers},
 		// The police hold the business license: their officers read it.
-		{path: licensePath(e.bizLicense.Identifier), ok: append(slices.Clone(readers), "ga_provider")},
-		{path: licensePath(e.citizenLicense.Identifier), ok: readers},
+		{path: licensePath(e.bizLicense.Identifier), ok: append(slices.Clone(readers), "ga_provider"), use: true},
+		{path: licensePath(e.citizenLicense.Identifier), ok: readers, use: true},
 		{path: licensePath("1.2.156.3005.2.nonsense"), ok: nil, denied: 400},
 		{path: "/console/verify", ok: everyone, anon: true},
 	} {
@@ -99,6 +102,11 @@ func TestLicensePagesByRole(t *testing.T) {
 				}
 				if slices.Contains(tc.ok, u) {
 					want = http.StatusOK
+				} else if tc.use {
+					if p.status != http.StatusOK || !strings.Contains(p.body, `data-testid="license-use"`) || strings.Contains(p.body, `data-testid="license-attrs"`) {
+						t.Errorf("%s: %d, want the consent use page: %s", u, p.status, excerpt(p.body))
+					}
+					continue
 				}
 				if p.status != want {
 					t.Errorf("%s: %d, want %d: %s", u, p.status, want, excerpt(p.body))
@@ -479,11 +487,21 @@ func TestCitizenLicenses(t *testing.T) {
 		!strings.Contains(list.body, "已使用 0 次") {
 		t.Errorf("my consents: %s", excerpt(list.body))
 	}
-	// The department uses it once, as the consent allows.
-	if p := as(t, "mz_consumer").get(licensePath(id)); p.status != 200 || !strings.Contains(p.body, "李明小吃店") {
+	// Viewing the page spends nothing; the department uses the consent
+	// once, on purpose, as it allows.
+	dept := as(t, "mz_consumer")
+	for i := 0; i < 2; i++ {
+		if p := dept.get(licensePath(id)); p.status != 200 || strings.Contains(p.body, "李明小吃店") {
+			t.Errorf("the department's view before use = %d", p.status)
+		}
+	}
+	if p := dept.post(licensePath(id)+"/use", url.Values{}); p.status != 403 {
+		t.Errorf("use without CSRF = %d", p.status)
+	}
+	if p := dept.submit(licensePath(id), licensePath(id)+"/use", url.Values{}); p.status != 200 || !strings.Contains(p.body, "李明小吃店") {
 		t.Errorf("the department's use under consent = %d", p.status)
 	}
-	if p := as(t, "mz_consumer").get(licensePath(id)); p.status != 403 {
+	if p := dept.submit(licensePath(id), licensePath(id)+"/use", url.Values{}); p.status != 403 {
 		t.Errorf("a second use of a one-time consent = %d", p.status)
 	}
 	list = b.get("/my/consents")

@@ -31,7 +31,7 @@ var (
 	consoleArea = area{prefix: "/console/", layout: "layout", files: []string{
 		"login", "home", "catalog", "resource", "version", "resource_form", "data", "batch",
 		"requests", "request", "grants", "audit", "audit_entry", "consistency", "tracker",
-		"dashboard", "error", "licenses", "license", "license_issue", "license_types", "license_type", "license_type_form",
+		"dashboard", "error", "licenses", "license", "license_use", "license_issue", "license_types", "license_type", "license_type_form",
 		"license_import", "verify"}}
 	publicArea = area{prefix: "/my/", layout: "public", files: []string{"my_login", "my_history", "error",
 		"my_licenses", "my_consents", "my_consent", "verify"}}

@@ -147,14 +147,14 @@ func (s *Service) WithdrawConsent(ctx context.Context, id int64) (Consent, error
 	if !c.WithdrawnAt.IsZero() {
 		return Consent{}, huitong.Conflictf("consent_withdrawn", "授权 %d 已撤回", "consent %d was already withdrawn", id)
 	}
-	if _, err := s.Audit.Append(ctx, audit.Entry{Action: ActionWithdraw, Object: "license:" + c.Identifier, Rule: "holder",
-		Subjects: []string{l.Holder.Code}, Detail: map[string]string{"consent": strconv.FormatInt(id, 10), "grantee": c.GranteeUSCC}}); err != nil {
-		return Consent{}, err
-	}
-	if err := s.Store.WithdrawConsent(ctx, id, now); err != nil {
+	if err := s.change(ctx, audit.Entry{Action: ActionWithdraw, Object: "license:" + c.Identifier, Rule: "holder",
+		Subjects: []string{l.Holder.Code}, Detail: map[string]string{"consent": strconv.FormatInt(id, 10), "grantee": c.GranteeUSCC}}, func() error {
+		err := s.Store.WithdrawConsent(ctx, id, now)
 		if errors.Is(err, ErrStatusChanged) {
-			return Consent{}, huitong.Conflictf("consent_withdrawn", "授权 %d 已撤回", "consent %d was already withdrawn", id)
+			return huitong.Conflictf("consent_withdrawn", "授权 %d 已撤回", "consent %d was already withdrawn", id)
 		}
+		return err
+	}); err != nil {
 		return Consent{}, err
 	}
 	c.WithdrawnAt = now
@@ -173,6 +173,9 @@ func (s *Service) Consents(ctx context.Context, identifier string, grantee bool)
 	var f ConsentFilter
 	switch {
 	case grantee:
+		if p.OrgUSCC == "" || p.HasRole(huitong.RoleCitizen) {
+			return nil, huitong.ErrForbidden
+		}
 		f.GranteeUSCC = p.OrgUSCC
 	case identifier != "":
 		if _, _, err := s.holderOf(ctx, ActionConsent, identifier); err != nil {

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
+
+	"huitong/internal/ids"
 )
 
 // Media and credential type names (W3C VC 2.0, VC-JOSE-COSE, Bitstring
@@ -47,6 +49,9 @@ const (
 	StatusBadSignature  = "bad_signature"
 	StatusMalformed     = "malformed"
 	StatusNotFound      = "not_found"
+	// StatusUnchecked is the offline answer for a genuine, current
+	// credential whose revocation could not be checked (no status list).
+	StatusUnchecked = "revocation_unchecked"
 )
 
 // Credential is the payload of a license credential: a VC 2.0 credential
@@ -262,7 +267,7 @@ func CheckSignature(token string, keys KeyLookup) Checked {
 	}
 	obj, err := jose.ParseSignedCompact(token, []jose.SignatureAlgorithm{jose.EdDSA})
 	if err != nil {
-		return Checked{Status: StatusMalformed, Reason: err.Error(), Key: key}
+		return Checked{Status: StatusMalformed, Reason: "not a well-formed compact JWS", Key: key}
 	}
 	payload, err := obj.Verify(key.Public)
 	if err != nil {
@@ -278,8 +283,26 @@ func CheckSignature(token string, keys KeyLookup) Checked {
 	if c.Issuer.ID != IssuerID(key.IssuerUSCC) {
 		return Checked{Status: StatusBadSignature, Reason: "signed with a key of another issuer", Key: key, Credential: c}
 	}
+	// The identifier binds the license to its issuer and type: a key may
+	// sign only its own issuer's identifiers.
+	sub := c.CredentialSubject
+	lid, err := ids.ParseLicenseID(sub.Identifier)
+	if err != nil {
+		return Checked{Status: StatusMalformed, Reason: "the identifier is not a GB/T 36904 identifier", Key: key, Credential: c}
+	}
+	if lid.IssuerCode != key.IssuerUSCC || sub.IssuerCode != key.IssuerUSCC || lid.TypeCode != sub.TypeCode {
+		return Checked{Status: StatusBadSignature, Reason: "the identifier names another issuer or type than the signer", Key: key, Credential: c}
+	}
+	if !key.RetiredAt.IsZero() && c.IssuedAt > key.RetiredAt.Unix()+retiredSkew {
+		return Checked{Status: StatusBadSignature, Reason: "signed after the key was retired", Key: key, Credential: c}
+	}
 	return Checked{Key: key, Credential: c, Payload: payload}
 }
+
+// retiredSkew is how long after its retirement, in seconds, a credential
+// signed with a key is still taken as signed before it (clocks of instances
+// differ).
+const retiredSkew = 60
 
 func (c *Credential) wellFormed() error {
 	if len(c.Context) == 0 || c.Context[0] != ContextV2 {
@@ -393,9 +416,10 @@ func BitSet(bits []byte, i int) bool {
 }
 
 // CheckStatusList verifies a status list credential token with keys and
-// returns its bitstring. The list must be signed by the issuer it names and
-// have the id url when url is not empty.
-func CheckStatusList(token string, keys KeyLookup, url string) ([]byte, *StatusListCredential, error) {
+// returns its bitstring. The list must be signed by a key of issuer (the
+// credential's issuer), name that issuer, and have the id url when url is
+// not empty.
+func CheckStatusList(token string, keys KeyLookup, url, issuer string) ([]byte, *StatusListCredential, error) {
 	parts := strings.Split(strings.TrimSpace(token), ".")
 	if len(parts) != 3 {
 		return nil, nil, errors.New("status list is not a compact JWS")
@@ -417,7 +441,7 @@ func CheckStatusList(token string, keys KeyLookup, url string) ([]byte, *StatusL
 	if err := json.Unmarshal(payload, &sl); err != nil {
 		return nil, nil, fmt.Errorf("status list payload: %w", err)
 	}
-	if sl.Issuer.ID != IssuerID(key.IssuerUSCC) {
+	if key.IssuerUSCC != issuer || sl.Issuer.ID != IssuerID(key.IssuerUSCC) {
 		return nil, nil, errors.New("status list signed with a key of another issuer")
 	}
 	if url != "" && sl.ID != url {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"huitong/internal/catalog"
+	"huitong/internal/ids"
 )
 
 const (
@@ -34,10 +35,21 @@ func testSigner(t testing.TB, issuer string) *Signer {
 }
 
 func testCredential(issuer string) Credential {
-	id := "1.2.156.3005.2." + issuer + "001." + issuer + ".202600000001.001.X"
+	return credentialFor(issuer, issuer)
+}
+
+// credentialFor is a credential naming issuer whose identifier names
+// idIssuer.
+func credentialFor(issuer, idIssuer string) Credential {
+	lid, err := ids.MakeLicenseID(idIssuer+"001", idIssuer, "202600000001", "001")
+	if err != nil {
+		panic(err)
+	}
+	id := lid.String()
 	return Credential{Context: []string{ContextV2}, ID: CredentialID(id), Type: []string{"VerifiableCredential", CredentialType},
 		Issuer: Issuer{ID: IssuerID(issuer)}, ValidFrom: "2026-01-01T00:00:00+08:00", ValidUntil: "2027-01-01T00:00:00+08:00",
-		CredentialSubject: Subject{Identifier: id, HolderName: "张三", Data: map[string]string{"a": "1"}},
+		IssuedAt:          1767196800, // 2026-01-01
+		CredentialSubject: Subject{Identifier: id, TypeCode: idIssuer + "001", IssuerCode: issuer, HolderName: "张三", Data: map[string]string{"a": "1"}},
 		CredentialStatus: &StatusEntry{Type: "BitstringStatusListEntry", StatusPurpose: StatusPurpose, StatusListIndex: "7",
 			StatusListCredential: "http://pub/status/" + issuer + "/1"}}
 }
@@ -66,22 +78,34 @@ func TestCheckSignature(t *testing.T) {
 	}
 	parts := strings.Split(good, ".")
 	payload, _ := base64.RawURLEncoding.DecodeString(parts[1])
-	// B's key signing a credential that names A as issuer.
+	// B's key signing a credential that names A as issuer, or that names B
+	// but carries A's identifier.
 	impostor, _ := b.Sign(testCredential(usccA))
+	foreignID, _ := b.Sign(credentialFor(usccB, usccA))
+	// A key retired before it signed.
+	retired := testSigner(t, usccA)
+	retired.Key.RetiredAt = time.Unix(1767196800-3600, 0)
+	late, _ := retired.Sign(testCredential(usccA))
+	early := testCredential(usccA)
+	early.IssuedAt = 1767196800 - 7200
+	before, _ := retired.Sign(early)
 	hs := b64(`{"alg":"HS256","typ":"vc+jwt","kid":"` + a.Key.ID + `"}`)
 	for name, c := range map[string]struct{ token, status string }{
-		"tampered":       {parts[0] + "." + b64(strings.Replace(string(payload), "张三", "李四", 1)) + "." + parts[2], StatusBadSignature},
-		"alg none":       {b64(`{"alg":"none","typ":"vc+jwt"}`) + "." + parts[1] + ".", StatusBadSignature},
-		"HS256":          {hs + "." + parts[1] + "." + parts[2], StatusBadSignature},
-		"wrong typ":      {b64(`{"alg":"EdDSA","typ":"JWT","kid":"`+a.Key.ID+`"}`) + "." + parts[1] + "." + parts[2], StatusMalformed},
-		"unknown kid":    {b64(`{"alg":"EdDSA","typ":"vc+jwt","kid":"x-1"}`) + "." + parts[1] + "." + parts[2], StatusUnknownIssuer},
-		"other issuer":   {impostor, StatusBadSignature},
-		"two parts":      {parts[0] + "." + parts[1], StatusMalformed},
-		"garbage":        {"%%%.%%%.%%%", StatusMalformed},
-		"empty":          {"", StatusMalformed},
-		"signature swap": {parts[0] + "." + parts[1] + "." + strings.Split(impostor, ".")[2], StatusBadSignature},
+		"tampered":        {parts[0] + "." + b64(strings.Replace(string(payload), "张三", "李四", 1)) + "." + parts[2], StatusBadSignature},
+		"alg none":        {b64(`{"alg":"none","typ":"vc+jwt"}`) + "." + parts[1] + ".", StatusBadSignature},
+		"HS256":           {hs + "." + parts[1] + "." + parts[2], StatusBadSignature},
+		"wrong typ":       {b64(`{"alg":"EdDSA","typ":"JWT","kid":"`+a.Key.ID+`"}`) + "." + parts[1] + "." + parts[2], StatusMalformed},
+		"unknown kid":     {b64(`{"alg":"EdDSA","typ":"vc+jwt","kid":"x-1"}`) + "." + parts[1] + "." + parts[2], StatusUnknownIssuer},
+		"other issuer":    {impostor, StatusBadSignature},
+		"foreign id":      {foreignID, StatusBadSignature},
+		"after retiring":  {late, StatusBadSignature},
+		"before retiring": {before, ""},
+		"two parts":       {parts[0] + "." + parts[1], StatusMalformed},
+		"garbage":         {"%%%.%%%.%%%", StatusMalformed},
+		"empty":           {"", StatusMalformed},
+		"signature swap":  {parts[0] + "." + parts[1] + "." + strings.Split(impostor, ".")[2], StatusBadSignature},
 	} {
-		if ck := CheckSignature(c.token, lookupOf(a, b)); ck.Status != c.status {
+		if ck := CheckSignature(c.token, lookupOf(a, b, retired)); ck.Status != c.status {
 			t.Errorf("%s: status %q (%s), want %q", name, ck.Status, ck.Reason, c.status)
 		}
 	}
@@ -150,7 +174,7 @@ func TestOffline(t *testing.T) {
 	}{
 		"not revoked":    {list(1, 6, 8), StatusActive, true},
 		"revoked":        {list(7), StatusRevoked, false},
-		"no status list": {"", StatusActive, true},
+		"no status list": {"", StatusUnchecked, false},
 	} {
 		r, err := Offline(token, jwks, c.status, now)
 		if err != nil || r.Status != c.want || r.Valid != c.valid || r.License.HolderName != "张三" {

@@ -88,12 +88,19 @@ func (r *Ring) Keys(ctx context.Context) ([]Key, error) {
 func (r *Ring) Signer(ctx context.Context, issuer string) (*Signer, error) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if s := r.signers[issuer]; s != nil {
+	s := r.signers[issuer]
+	if s != nil && r.Now().Sub(r.loaded) < reloadEvery {
 		return s, nil
 	}
+	// At most once a second, see whether another instance rotated the
+	// key meanwhile.
 	if err := r.load(ctx); err != nil {
 		return nil, err
 	}
+	if s != nil && r.keys[s.Key.ID].RetiredAt.IsZero() {
+		return s, nil
+	}
+	delete(r.signers, issuer)
 	var cur *Key
 	for _, k := range r.keys {
 		if k.IssuerUSCC == issuer && k.RetiredAt.IsZero() && (cur == nil || k.CreatedAt.After(cur.CreatedAt)) {
@@ -111,8 +118,7 @@ func (r *Ring) Signer(ctx context.Context, issuer string) (*Signer, error) {
 	if !priv.Public().(ed25519.PublicKey).Equal(cur.Public) {
 		return nil, fmt.Errorf("license key %s: the private key file does not match the published key", cur.ID)
 	}
-	s, err := NewSigner(*cur, priv)
-	if err != nil {
+	if s, err = NewSigner(*cur, priv); err != nil {
 		return nil, err
 	}
 	r.setSigner(issuer, s)

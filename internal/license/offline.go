@@ -15,7 +15,8 @@ import (
 // credential names: no database and no network. The view shows the
 // credential's content as signed, unmasked: whoever holds the credential
 // holds that content already. Without a status list, revocation is not
-// checked and Reason says so.
+// checked: the status is revocation_unchecked, never valid, and Reason
+// says where the list is.
 func Offline(token string, jwks []byte, statusList string, now time.Time) (Result, error) {
 	keys, err := KeysFromJWKS(jwks)
 	if err != nil {
@@ -55,8 +56,12 @@ func Offline(token string, jwks []byte, statusList string, now time.Time) (Resul
 	case e == nil:
 	case strings.TrimSpace(statusList) == "":
 		r.Reason = "revocation not checked: no status list given (fetch " + e.StatusListCredential + ")"
+		if r.Status = ck.Credential.Period(now); r.Status == StatusActive {
+			r.Status = StatusUnchecked
+		}
+		return r, nil
 	default:
-		bits, _, err := CheckStatusList(statusList, lookup, e.StatusListCredential)
+		bits, _, err := CheckStatusList(statusList, lookup, e.StatusListCredential, ck.Key.IssuerUSCC)
 		if err != nil {
 			return Result{}, fmt.Errorf("status list: %w", err)
 		}

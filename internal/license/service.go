@@ -59,6 +59,7 @@ const (
 	ActionRevoke   = "license.revoke"
 	ActionReissue  = "license.reissue"
 	ActionRead     = "license.read"
+	ActionList     = "license.list"
 	ActionUse      = "license.use"
 	ActionConsent  = "license.consent"
 	ActionWithdraw = "license.consent_withdraw"
@@ -112,6 +113,24 @@ func clip(s string, n int) string {
 		return s
 	}
 	return string([]rune(s)[:n])
+}
+
+// change records e, then makes the change with do. The record comes first,
+// so that nothing changes unrecorded; if do then fails (a concurrent change
+// won), a second record says so.
+func (s *Service) change(ctx context.Context, e audit.Entry, do func() error) error {
+	if _, err := s.Audit.Append(ctx, e); err != nil {
+		return err
+	}
+	if err := do(); err != nil {
+		f := e
+		f.Outcome, f.Reason = audit.Failed, huitong.ErrorCode(err)
+		if _, aerr := s.Audit.Append(context.WithoutCancel(ctx), f); aerr != nil {
+			return errors.Join(err, aerr)
+		}
+		return err
+	}
+	return nil
 }
 
 // deny records a refusal and returns it (or the audit failure).
@@ -567,14 +586,14 @@ func (s *Service) Revoke(ctx context.Context, identifier string, in RevokeInput)
 		return License{}, errNotActive(identifier, l.Status)
 	}
 	now := s.now()
-	if _, err := s.Audit.Append(ctx, audit.Entry{Action: ActionRevoke, Object: "license:" + identifier, Rule: "role:issuer",
-		Subjects: []string{l.Holder.Code}, Detail: map[string]string{"reason": clip(reason, 200)}}); err != nil {
-		return License{}, err
-	}
-	if err := s.Store.RevokeLicense(ctx, identifier, now, p.Actor(), reason); err != nil {
+	if err := s.change(ctx, audit.Entry{Action: ActionRevoke, Object: "license:" + identifier, Rule: "role:issuer",
+		Subjects: []string{l.Holder.Code}, Detail: map[string]string{"reason": clip(reason, 200)}}, func() error {
+		err := s.Store.RevokeLicense(ctx, identifier, now, p.Actor(), reason)
 		if errors.Is(err, ErrStatusChanged) {
-			return License{}, errNotActive(identifier, "changed")
+			return errNotActive(identifier, "changed")
 		}
+		return err
+	}); err != nil {
 		return License{}, err
 	}
 	l.Status, l.RevokedAt, l.RevokedBy, l.RevokeReason = Revoked, now, p.Actor(), reason
@@ -647,14 +666,14 @@ func (s *Service) Reissue(ctx context.Context, identifier string, in ReissueInpu
 	if err := s.sign(ctx, []*License{&l}); err != nil {
 		return License{}, err
 	}
-	if _, err := s.Audit.Append(ctx, audit.Entry{Action: ActionReissue, Object: "license:" + identifier, Rule: "role:issuer",
-		Subjects: []string{l.Holder.Code}, Detail: map[string]string{"new": l.Identifier, "reason": clip(in.Reason, 200)}}); err != nil {
-		return License{}, err
-	}
-	if err := s.Store.ReissueLicense(ctx, identifier, l); err != nil {
+	if err := s.change(ctx, audit.Entry{Action: ActionReissue, Object: "license:" + identifier, Rule: "role:issuer",
+		Subjects: []string{l.Holder.Code}, Detail: map[string]string{"new": l.Identifier, "reason": clip(in.Reason, 200)}}, func() error {
+		err := s.Store.ReissueLicense(ctx, identifier, l)
 		if errors.Is(err, ErrStatusChanged) {
-			return License{}, errNotActive(identifier, "changed")
+			return errNotActive(identifier, "changed")
 		}
+		return err
+	}); err != nil {
 		return License{}, err
 	}
 	return s.present(l, now), nil
@@ -665,8 +684,20 @@ func (s *Service) Reissue(ctx context.Context, identifier string, in ReissueInpu
 // Get returns a license to a department: to the issuer's officers, to
 // auditors and admins, to the holder org, and to any other org only under
 // a live consent of the holder, whose use is recorded with the holder as
-// subject. Without consent nothing is returned.
+// subject and counted (a one-time consent is then used up). Without
+// consent nothing is returned.
 func (s *Service) Get(ctx context.Context, identifier string) (License, error) {
+	return s.read(ctx, identifier, true)
+}
+
+// Read is Get without using a consent: for the issuer's officers, auditors,
+// admins and the holder org; others get Forbidden consent_required, with
+// nothing read or recorded, so that a page view cannot spend a consent.
+func (s *Service) Read(ctx context.Context, identifier string) (License, error) {
+	return s.read(ctx, identifier, false)
+}
+
+func (s *Service) read(ctx context.Context, identifier string, use bool) (License, error) {
 	p, err := huitong.Require(ctx)
 	if err != nil {
 		return License{}, err
@@ -690,32 +721,54 @@ func (s *Service) Get(ctx context.Context, identifier string) (License, error) {
 		e.Rule = roleRule(p)
 	case l.Holder.CodeType == CodeTypeUSCC && p.InOrg(l.Holder.Code) && !p.HasRole(huitong.RoleCitizen):
 		e.Rule = "holder"
+	case !use:
+		return License{}, huitong.Forbiddenf("consent_required", "读取该证照须使用持证人的授权，每次使用都会计入授权并记入持证人的使用记录",
+			"reading this license uses the holder's consent; each use counts against it and shows in the holder's access history")
 	default:
 		e.Action = ActionUse
-		consents, err := s.Store.LiveConsents(ctx, identifier, p.OrgUSCC, now)
-		if err != nil {
+		if err := s.useConsent(ctx, &e, identifier, p.OrgUSCC, now); err != nil {
 			return License{}, err
 		}
-		for _, c := range consents {
-			if c.status(now) != ConsentLive {
-				continue
-			}
-			if err := s.Store.UseConsent(ctx, c.ID, now, c.OneTime); errors.Is(err, ErrStatusChanged) {
-				continue
-			} else if err != nil {
-				return License{}, err
-			}
-			e.Rule, e.Purpose = "consent:"+strconv.FormatInt(c.ID, 10), c.Purpose
-			break
-		}
-		if e.Rule == "" {
-			return License{}, s.deny(ctx, e, huitong.Forbiddenf("no_consent", "持证人未授权本单位使用该证照，或授权已过期、已撤回、已用完", "the holder has not consented to your org's use of this license, or the consent expired, was withdrawn or used up"))
-		}
+		return s.present(l, now), nil
 	}
 	if _, err := s.Audit.Append(ctx, e); err != nil {
 		return License{}, err
 	}
 	return s.present(l, now), nil
+}
+
+// useConsent records and counts one use of a live consent of grantee for
+// the license; the record comes first, and a consent used up or withdrawn
+// meanwhile gets a failure record and the next consent is tried. Without
+// one the refusal is recorded and returned.
+func (s *Service) useConsent(ctx context.Context, e *audit.Entry, identifier, grantee string, now time.Time) error {
+	consents, err := s.Store.LiveConsents(ctx, identifier, grantee, now)
+	if err != nil {
+		return err
+	}
+	for _, c := range consents {
+		if c.status(now) != ConsentLive {
+			continue
+		}
+		e.Rule, e.Purpose = "consent:"+strconv.FormatInt(c.ID, 10), c.Purpose
+		if _, err := s.Audit.Append(ctx, *e); err != nil {
+			return err
+		}
+		err := s.Store.UseConsent(ctx, c.ID, now, c.OneTime)
+		if err == nil {
+			return nil
+		}
+		f := *e
+		f.Outcome, f.Reason = audit.Failed, "consent_changed"
+		if _, aerr := s.Audit.Append(ctx, f); aerr != nil {
+			return aerr
+		}
+		if !errors.Is(err, ErrStatusChanged) {
+			return err
+		}
+	}
+	e.Rule, e.Purpose = "", ""
+	return s.deny(ctx, *e, huitong.Forbiddenf("no_consent", "持证人未授权本单位使用该证照，或授权已过期、已撤回、已用完", "the holder has not consented to your org's use of this license, or the consent expired, was withdrawn or used up"))
 }
 
 // Query selects licenses to list.
@@ -757,7 +810,29 @@ func (s *Service) List(ctx context.Context, q Query) (Page[License], error) {
 	default:
 		return Page[License]{}, huitong.Forbiddenf("forbidden", "只有发证人员、审计人员和持证单位可以查询证照", "only issuers, auditors and holder orgs may list licenses")
 	}
-	return s.list(ctx, f, q)
+	page, err := s.list(ctx, f, q)
+	if err != nil || len(page.Items) == 0 {
+		return page, err
+	}
+	// A listing reads the licenses it shows: one record a page, with every
+	// holder as subject, so that it shows in citizens' access histories.
+	seen := map[string]bool{}
+	var subjects []string
+	for _, l := range page.Items {
+		if !seen[l.Holder.Code] {
+			seen[l.Holder.Code] = true
+			subjects = append(subjects, l.Holder.Code)
+		}
+	}
+	rule := roleRule(p)
+	if f.IssuerUSCC == "" && !p.HasRole(huitong.RoleAuditor) && !p.IsAdmin() {
+		rule = "holder"
+	}
+	if _, err := s.Audit.Append(ctx, audit.Entry{Action: ActionList, Object: "licenses", Rule: rule, Subjects: subjects,
+		Detail: map[string]string{"count": strconv.Itoa(len(page.Items)), "type": clip(f.TypeCode, 40), "status": clip(f.Status, 20)}}); err != nil {
+		return Page[License]{}, err
+	}
+	return page, nil
 }
 
 // Mine lists the calling citizen's licenses, with their credentials.
@@ -856,8 +931,9 @@ type FieldView struct {
 	Value string `json:"value"`
 }
 
-// view masks the subject of a credential per the fields of its type.
-func view(sub Subject, version int, t *Type) *View {
+// view masks the subject of a credential per the fields of its type,
+// leaving out fields above maxLevel.
+func view(sub Subject, version int, t *Type, maxLevel int) *View {
 	v := &View{Identifier: sub.Identifier, Version: version, TypeCode: sub.TypeCode, TypeName: sub.LicenseName, Number: sub.Number,
 		HolderName: masking.Name(sub.HolderName), HolderCode: sub.HolderCode, HolderCodeType: sub.HolderCodeType,
 		IssueDate: sub.IssueDate, Jurisdiction: sub.Jurisdiction, Data: map[string]string{}, Fields: []FieldView{}}
@@ -871,7 +947,7 @@ func view(sub Subject, version int, t *Type) *View {
 	if t != nil {
 		for _, f := range t.Fields {
 			val, ok := sub.Data[f.Name]
-			if !ok {
+			if !ok || f.Level > maxLevel {
 				continue
 			}
 			shown, _ := m.Apply(masking.ForField(f.PII, f.Level, false), val).(string)
@@ -943,70 +1019,50 @@ func (s *Service) Verify(ctx context.Context, in VerifyInput) (Result, error) {
 		name = n
 	}
 	r.Issuer = &IssuerView{USCC: ck.Key.IssuerUSCC, Name: name, KeyID: ck.Key.ID}
-	version := 0
-	if lid, err := ids.ParseLicenseID(sub.Identifier); err == nil {
-		version, _ = strconv.Atoi(lid.Version)
+	t, err := s.Type(ctx, sub.TypeCode)
+	if huitong.ErrorKind(err) == huitong.NotFound {
+		r.Status, r.Reason = StatusNotFound, "no such license type in this library"
+		return r, nil
 	}
-	var t *Type
-	if tt, err := s.Type(ctx, sub.TypeCode); err == nil {
-		t = &tt
-	}
-	r.License = view(sub, version, t)
-	r.License.ValidFrom, r.License.ValidUntil = ck.Credential.days()
-	l, err := s.Store.GetLicense(ctx, sub.Identifier)
-	switch {
-	case err == nil:
-		r.Status = effective(l, now)
-		r.License.SupersededBy = l.SupersededBy
-		if r.Status == StatusRevoked {
-			r.Reason = "revoked by the issuer"
-		}
-	case errors.Is(err, huitong.ErrNoRecord):
-		// Signed by a published key but not in this library (issued by
-		// another node sharing the keys): the status list decides.
-		r.Status, err = s.listStatus(ctx, ck.Credential.CredentialStatus)
-		if err != nil {
-			return Result{}, err
-		}
-	default:
+	if err != nil {
 		return Result{}, err
+	}
+	if !t.CanIssue(ck.Key.IssuerUSCC) {
+		r.Status, r.Reason = StatusBadSignature, "the signer may not issue this license type"
+		return r, nil
+	}
+	l, err := s.Store.GetLicense(ctx, sub.Identifier)
+	if errors.Is(err, huitong.ErrNoRecord) {
+		r.Status, r.Reason = StatusNotFound, "no license with this identifier in this library"
+		return r, nil
+	}
+	if err != nil {
+		return Result{}, err
+	}
+	if l.Credential != cred {
+		// Signed by the issuer's key, but not what it issued under this
+		// identifier.
+		r.Status, r.Reason = StatusBadSignature, "not the credential issued under this identifier"
+		return r, nil
+	}
+	// Who has only the identifier sees the core metadata and level-1
+	// fields; who shows the credential sees fields masked per grade.
+	maxLevel := 3
+	if in.Credential == "" {
+		maxLevel = 1
+	}
+	r.License = view(sub, l.Version, &t, maxLevel)
+	r.License.ValidFrom, r.License.ValidUntil = ck.Credential.days()
+	r.License.SupersededBy = l.SupersededBy
+	r.Status = effective(l, now)
+	if r.Status == StatusRevoked {
+		r.Reason = "revoked by the issuer"
 	}
 	if r.Status == StatusActive {
 		r.Status = ck.Credential.Period(now)
 	}
 	r.Valid = r.Status == StatusActive
 	return r, nil
-}
-
-// listStatus reads the status list bit of an entry of this library.
-func (s *Service) listStatus(ctx context.Context, e *StatusEntry) (string, error) {
-	if e == nil {
-		return StatusActive, nil
-	}
-	idx, err := e.Index()
-	if err != nil {
-		return StatusMalformed, nil
-	}
-	prefix := s.PublicURL + "/status/"
-	rest, ok := strings.CutPrefix(e.StatusListCredential, prefix)
-	if !ok {
-		return StatusActive, nil
-	}
-	issuer, n, _ := strings.Cut(rest, "/")
-	list, err := strconv.Atoi(n)
-	if err != nil {
-		return StatusMalformed, nil
-	}
-	set, err := s.Store.SetStatusIndexes(ctx, issuer, list)
-	if err != nil {
-		return "", err
-	}
-	for _, i := range set {
-		if i == idx {
-			return StatusRevoked, nil
-		}
-	}
-	return StatusActive, nil
 }
 
 // Status lists and keys.
