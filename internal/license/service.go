@@ -43,6 +43,8 @@ type Service struct {
 	Now       func() time.Time
 
 	types    sync.Map // code -> Type; types do not change once defined
+	seqMu    sync.Mutex
+	seqs     map[string]*seqRange
 	statusMu sync.Mutex
 	lists    map[string]cachedList
 }
@@ -427,7 +429,7 @@ func (s *Service) assign(ctx context.Context, ls []*License) error {
 	}
 	first := ls[0]
 	year := first.IssueDate[:4]
-	seq, err := s.Store.NextLicenseSeq(ctx, int64(len(ls)),
+	seq, err := s.take(ctx, int64(len(ls)),
 		"license_serial:"+first.TypeCode+":"+first.IssuerUSCC+":"+year, "license_status:"+first.IssuerUSCC)
 	if err != nil {
 		return err
@@ -440,6 +442,50 @@ func (s *Service) assign(ctx context.Context, ls []*License) error {
 		}
 	}
 	return nil
+}
+
+// seqBlock is how many serials and status positions one instance takes
+// from the store at a time for single issues, so that most issues need no
+// write of their own for them. Values taken and not used (at a restart)
+// are gaps, never given twice, also across instances.
+const seqBlock = 64
+
+// seqRange is what is left of a block taken from a counter.
+type seqRange struct{ next, end int64 }
+
+// take returns n consecutive values of each counter: from blocks kept in
+// memory for small n, else straight from the store.
+func (s *Service) take(ctx context.Context, n int64, counters ...string) ([]int64, error) {
+	if n >= seqBlock {
+		return s.Store.NextLicenseSeq(ctx, n, counters...)
+	}
+	s.seqMu.Lock()
+	defer s.seqMu.Unlock()
+	if s.seqs == nil {
+		s.seqs = map[string]*seqRange{}
+	}
+	var short []string
+	for _, c := range counters {
+		if r := s.seqs[c]; r == nil || r.end-r.next < n {
+			short = append(short, c)
+		}
+	}
+	if len(short) > 0 {
+		first, err := s.Store.NextLicenseSeq(ctx, seqBlock, short...)
+		if err != nil {
+			return nil, err
+		}
+		for i, c := range short {
+			s.seqs[c] = &seqRange{next: first[i], end: first[i] + seqBlock}
+		}
+	}
+	out := make([]int64, len(counters))
+	for i, c := range counters {
+		r := s.seqs[c]
+		out[i] = r.next
+		r.next += n
+	}
+	return out, nil
 }
 
 // identify sets the identifier of l's serial and version, and its status
@@ -656,7 +702,7 @@ func (s *Service) Reissue(ctx context.Context, identifier string, in ReissueInpu
 	if err := v.Err(); err != nil {
 		return License{}, err
 	}
-	n, err := s.Store.NextLicenseSeq(ctx, 1, "license_status:"+l.IssuerUSCC)
+	n, err := s.take(ctx, 1, "license_status:"+l.IssuerUSCC)
 	if err != nil {
 		return License{}, err
 	}
