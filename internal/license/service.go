@@ -43,6 +43,7 @@ type Service struct {
 	Now       func() time.Time
 
 	types    sync.Map // code -> Type; types do not change once defined
+	names    sync.Map // issuer USCC -> cachedName
 	seqMu    sync.Mutex
 	seqs     map[string]*seqRange
 	statusMu sync.Mutex
@@ -442,6 +443,29 @@ func (s *Service) assign(ctx context.Context, ls []*License) error {
 		}
 	}
 	return nil
+}
+
+// orgNameTTL is how long a verification may show an issuer's name read
+// before: a renamed org shows its new name within it.
+const orgNameTTL = time.Minute
+
+type cachedName struct {
+	name string
+	at   time.Time
+}
+
+// orgName is OrgName with the names of issuers kept for orgNameTTL, for
+// verifications.
+func (s *Service) orgName(ctx context.Context, uscc string) (string, error) {
+	now := s.Now()
+	if v, ok := s.names.Load(uscc); ok && now.Sub(v.(cachedName).at) < orgNameTTL {
+		return v.(cachedName).name, nil
+	}
+	name, err := s.OrgName(ctx, uscc)
+	if err == nil {
+		s.names.Store(uscc, cachedName{name: name, at: now})
+	}
+	return name, err
 }
 
 // seqBlock is how many serials and status positions one instance takes
@@ -1061,7 +1085,7 @@ func (s *Service) Verify(ctx context.Context, in VerifyInput) (Result, error) {
 	}
 	sub := ck.Credential.CredentialSubject
 	name := ck.Credential.Issuer.Name
-	if n, err := s.OrgName(ctx, ck.Key.IssuerUSCC); err == nil {
+	if n, err := s.orgName(ctx, ck.Key.IssuerUSCC); err == nil {
 		name = n
 	}
 	r.Issuer = &IssuerView{USCC: ck.Key.IssuerUSCC, Name: name, KeyID: ck.Key.ID}
