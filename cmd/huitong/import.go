@@ -51,23 +51,7 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		return 2
 	}
 	path := fs.Arg(0)
-	f, err := os.Open(path)
-	if err != nil {
-		fmt.Fprintln(stderr, "huitong import:", err)
-		return 1
-	}
-	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		fmt.Fprintln(stderr, "huitong import:", err)
-		return 1
-	}
-	ct := contentType(path)
-	if ct == "" {
-		fmt.Fprintf(stderr, "huitong import: %s: want a .csv, .tsv, .xlsx, .json, .ndjson or .jsonl file\n", path)
-		return 2
-	}
-	q := url.Values{"mode": {*mode}, "filename": {filepath.Base(path)}}
+	q := url.Values{"mode": {*mode}}
 	if *strict {
 		q.Set("strict", "true")
 	}
@@ -77,39 +61,10 @@ func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	if *sheet != "" {
 		q.Set("sheet", *sheet)
 	}
-	endpoint := strings.TrimRight(*base, "/") + "/api/v1/resources/" + url.PathEscape(*code) + "/batches?" + q.Encode()
-	counter := &countingReader{r: f}
-	req, err := http.NewRequestWithContext(ctx, "POST", endpoint, counter)
-	if err != nil {
-		fmt.Fprintln(stderr, "huitong import:", err)
-		return 2
-	}
-	req.ContentLength = info.Size()
-	req.Header.Set("Content-Type", ct)
-	req.Header.Set("Authorization", "Bearer "+*token)
-	done := make(chan struct{})
-	if !*quiet {
-		go showUpload(counter, info.Size(), stderr, done)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	close(done)
-	if err != nil {
-		fmt.Fprintln(stderr, "\nhuitong import:", err)
-		return 1
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
-	if resp.StatusCode != http.StatusCreated {
-		var e struct {
-			Error struct {
-				Code      string `json:"code"`
-				Message   string `json:"message"`
-				MessageEN string `json:"message_en"`
-			} `json:"error"`
-		}
-		json.Unmarshal(body, &e)
-		fmt.Fprintf(stderr, "huitong import: %d %s: %s (%s)\n", resp.StatusCode, e.Error.Code, e.Error.Message, e.Error.MessageEN)
-		return 1
+	body, rc := uploadFile(ctx, upload{cmd: "huitong import", path: path, token: *token, quiet: *quiet, query: q,
+		endpoint: strings.TrimRight(*base, "/") + "/api/v1/resources/" + url.PathEscape(*code) + "/batches"}, stderr)
+	if rc != 0 {
+		return rc
 	}
 	var b struct {
 		ID        int64    `json:"batch_id"`
@@ -244,4 +199,76 @@ func showUpload(c *countingReader, total int64, w io.Writer, done chan struct{})
 			}
 		}
 	}
+}
+
+// upload is a data file to post to an upload route.
+type upload struct {
+	cmd      string // the command, for messages
+	path     string
+	endpoint string     // the route, without the query
+	query    url.Values // parameters besides filename
+	token    string
+	quiet    bool
+}
+
+// uploadFile posts a data file with its Content-Type from its extension,
+// showing progress on stderr unless quiet, and returns the body of a 201
+// answer, or the exit code after reporting the problem: 2 for a file of an
+// unknown kind or a bad request, 1 for anything else.
+func uploadFile(ctx context.Context, u upload, stderr io.Writer) ([]byte, int) {
+	ct := contentType(u.path)
+	if ct == "" {
+		fmt.Fprintf(stderr, "%s: %s: want a .csv, .tsv, .xlsx, .json, .ndjson or .jsonl file\n", u.cmd, u.path)
+		return nil, 2
+	}
+	f, err := os.Open(u.path)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", u.cmd, err)
+		return nil, 1
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", u.cmd, err)
+		return nil, 1
+	}
+	q := url.Values{}
+	for k, v := range u.query {
+		q[k] = v
+	}
+	q.Set("filename", filepath.Base(u.path))
+	counter := &countingReader{r: f}
+	req, err := http.NewRequestWithContext(ctx, "POST", u.endpoint+"?"+q.Encode(), counter)
+	if err != nil {
+		fmt.Fprintf(stderr, "%s: %v\n", u.cmd, err)
+		return nil, 2
+	}
+	req.ContentLength = info.Size()
+	req.Header.Set("Content-Type", ct)
+	req.Header.Set("Authorization", "Bearer "+u.token)
+	done := make(chan struct{})
+	if !u.quiet {
+		go showUpload(counter, info.Size(), stderr, done)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	close(done)
+	if err != nil {
+		fmt.Fprintf(stderr, "\n%s: %v\n", u.cmd, err)
+		return nil, 1
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	if resp.StatusCode != http.StatusCreated {
+		var e struct {
+			Error struct {
+				Code      string `json:"code"`
+				Message   string `json:"message"`
+				MessageEN string `json:"message_en"`
+			} `json:"error"`
+		}
+		json.Unmarshal(body, &e)
+		fmt.Fprintf(stderr, "%s: %d %s: %s (%s)\n", u.cmd, resp.StatusCode, e.Error.Code, e.Error.Message, e.Error.MessageEN)
+		return nil, 1
+	}
+	return body, 0
 }

@@ -7,10 +7,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net/http"
 	"net/url"
 	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -161,63 +159,17 @@ func licenseImportCmd(ctx context.Context, args []string, stdout, stderr io.Writ
 		fs.Usage()
 		return 2
 	}
-	path := pos[0]
-	ct := contentType(path)
-	if ct == "" {
-		fmt.Fprintf(stderr, "huitong license import: %s: want a .csv, .tsv, .xlsx, .json, .ndjson or .jsonl file\n", path)
-		return 2
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		fmt.Fprintln(stderr, "huitong license import:", err)
-		return 1
-	}
-	defer f.Close()
-	info, err := f.Stat()
-	if err != nil {
-		fmt.Fprintln(stderr, "huitong license import:", err)
-		return 1
-	}
-	q := url.Values{"filename": {filepath.Base(path)}}
+	q := url.Values{}
 	if *encoding != "" {
 		q.Set("encoding", *encoding)
 	}
 	if *sheet != "" {
 		q.Set("sheet", *sheet)
 	}
-	endpoint := strings.TrimRight(*base, "/") + "/api/v1/license-types/" + url.PathEscape(*typeCode) + "/imports?" + q.Encode()
-	counter := &countingReader{r: f}
-	req, err := http.NewRequestWithContext(ctx, "POST", endpoint, counter)
-	if err != nil {
-		fmt.Fprintln(stderr, "huitong license import:", err)
-		return 2
-	}
-	req.ContentLength = info.Size()
-	req.Header.Set("Content-Type", ct)
-	req.Header.Set("Authorization", "Bearer "+*token)
-	done := make(chan struct{})
-	if !*quiet {
-		go showUpload(counter, info.Size(), stderr, done)
-	}
-	resp, err := http.DefaultClient.Do(req)
-	close(done)
-	if err != nil {
-		fmt.Fprintln(stderr, "\nhuitong license import:", err)
-		return 1
-	}
-	defer resp.Body.Close()
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
-	if resp.StatusCode != http.StatusCreated {
-		var e struct {
-			Error struct {
-				Code      string `json:"code"`
-				Message   string `json:"message"`
-				MessageEN string `json:"message_en"`
-			} `json:"error"`
-		}
-		json.Unmarshal(body, &e)
-		fmt.Fprintf(stderr, "huitong license import: %d %s: %s (%s)\n", resp.StatusCode, e.Error.Code, e.Error.Message, e.Error.MessageEN)
-		return 1
+	body, rc := uploadFile(ctx, upload{cmd: "huitong license import", path: pos[0], token: *token, quiet: *quiet, query: q,
+		endpoint: strings.TrimRight(*base, "/") + "/api/v1/license-types/" + url.PathEscape(*typeCode) + "/imports"}, stderr)
+	if rc != 0 {
+		return rc
 	}
 	var rep license.ImportReport
 	if err := json.Unmarshal(body, &rep); err != nil {
