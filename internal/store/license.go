@@ -241,15 +241,9 @@ func (tx *Tx) bumpLicenseRev(ctx context.Context) error {
 // RevokeLicense marks an active license revoked.
 func (db *DB) RevokeLicense(ctx context.Context, identifier string, at time.Time, by, reason string) error {
 	return db.Write(ctx, func(tx *Tx) error {
-		res, err := tx.Exec(ctx, `UPDATE licenses SET status = 'revoked', revoked_at = ?, revoked_by = ?, revoke_reason = ?
-			WHERE identifier = ? AND status = 'active'`, micros(at), by, reason, identifier)
-		if err != nil {
+		if err := changeOne(ctx, tx, `UPDATE licenses SET status = 'revoked', revoked_at = ?, revoked_by = ?, revoke_reason = ?
+			WHERE identifier = ? AND status = 'active'`, micros(at), by, reason, identifier); err != nil {
 			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return license.ErrStatusChanged
 		}
 		return tx.bumpLicenseRev(ctx)
 	})
@@ -258,15 +252,9 @@ func (db *DB) RevokeLicense(ctx context.Context, identifier string, at time.Time
 // ReissueLicense supersedes the active license old by next and stores next.
 func (db *DB) ReissueLicense(ctx context.Context, old string, next license.License) error {
 	return db.Write(ctx, func(tx *Tx) error {
-		res, err := tx.Exec(ctx, `UPDATE licenses SET status = 'superseded', superseded_by = ?
-			WHERE identifier = ? AND status = 'active'`, next.Identifier, old)
-		if err != nil {
+		if err := changeOne(ctx, tx, `UPDATE licenses SET status = 'superseded', superseded_by = ?
+			WHERE identifier = ? AND status = 'active'`, next.Identifier, old); err != nil {
 			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return license.ErrStatusChanged
 		}
 		if err := insertLicense(ctx, tx, &next); err != nil {
 			return err
@@ -394,31 +382,31 @@ func (db *DB) UseConsent(ctx context.Context, id int64, at time.Time, oneTime bo
 		cond += ` AND used_at = 0`
 	}
 	return db.Write(ctx, func(tx *Tx) error {
-		res, err := tx.Exec(ctx, `UPDATE license_consents SET used_at = ?, uses = uses + 1 WHERE id = ? AND `+cond, micros(at), id)
-		if err != nil {
-			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return license.ErrStatusChanged
-		}
-		return nil
+		return changeOne(ctx, tx, `UPDATE license_consents SET used_at = ?, uses = uses + 1 WHERE id = ? AND `+cond, micros(at), id)
 	})
 }
 
 // WithdrawConsent marks a consent withdrawn.
 func (db *DB) WithdrawConsent(ctx context.Context, id int64, at time.Time) error {
 	return db.Write(ctx, func(tx *Tx) error {
-		res, err := tx.Exec(ctx, `UPDATE license_consents SET withdrawn_at = ? WHERE id = ? AND withdrawn_at = 0`, micros(at), id)
-		if err != nil {
+		if err := changeOne(ctx, tx, `UPDATE license_consents SET withdrawn_at = ? WHERE id = ? AND withdrawn_at = 0`, micros(at), id); err != nil {
 			return err
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			return license.ErrStatusChanged
 		}
 		return nil
 	})
+}
+
+// changeOne runs an UPDATE meant to change exactly one row in a given state:
+// license.ErrStatusChanged when no row was in it any more.
+func changeOne(ctx context.Context, tx *Tx, query string, args ...any) error {
+	res, err := tx.Exec(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return err
+	} else if n == 0 {
+		return license.ErrStatusChanged
+	}
+	return nil
 }
