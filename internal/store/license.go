@@ -389,10 +389,7 @@ func (db *DB) UseConsent(ctx context.Context, id int64, at time.Time, oneTime bo
 // WithdrawConsent marks a consent withdrawn.
 func (db *DB) WithdrawConsent(ctx context.Context, id int64, at time.Time) error {
 	return db.Write(ctx, func(tx *Tx) error {
-		if err := changeOne(ctx, tx, `UPDATE license_consents SET withdrawn_at = ? WHERE id = ? AND withdrawn_at = 0`, micros(at), id); err != nil {
-			return err
-		}
-		return nil
+		return changeOne(ctx, tx, `UPDATE license_consents SET withdrawn_at = ? WHERE id = ? AND withdrawn_at = 0`, micros(at), id)
 	})
 }
 
