@@ -17,10 +17,10 @@ import (
 // appendRun is one measured run of writers appending for a while.
 type appendRun struct {
 	Writers int
-	N       int64         // appends (or inserts) that returned without error
-	Errors  int64         // that returned an error
-	Elapsed time.Duration // from start until the last writer returned
-	Lat     latencies     // of one append as its caller sees it
+	N       int64               // appends (or inserts) that returned without error
+	Errors  int64               // that returned an error
+	Elapsed time.Duration       // from start until the last writer returned
+	Lat     benchutil.Latencies // of one append as its caller sees it
 
 	// The audit log's store calls, from a counting wrapper.
 	Commits     int64         // AuditAppend calls (group commits)
@@ -97,7 +97,7 @@ func drive(writers int, dur time.Duration, seed uint64, op func(w int, r *rand.R
 	for _, ls := range lats {
 		all = append(all, ls...)
 	}
-	return appendRun{Writers: writers, N: n.Load(), Errors: errs.Load(), Elapsed: elapsed, Lat: summarize(all), Load: loadAvg()}
+	return appendRun{Writers: writers, N: n.Load(), Errors: errs.Load(), Elapsed: elapsed, Lat: benchutil.Summarize(all), Load: loadAvg()}
 }
 
 // runAudit measures Log.Append on a fresh store.

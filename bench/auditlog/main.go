@@ -145,12 +145,12 @@ func run() error {
 				if err != nil {
 					return fmt.Errorf("%s, %d writers, audit log: %w", b.name, w, err)
 				}
-				benchutil.Logf("%s %2d writers: Log.Append %8.0f/s (p50 %s, p99 %s; %d commits)", b.name, w, a.rate(), fmtDur(a.Lat.P50), fmtDur(a.Lat.P99), a.Commits)
+				benchutil.Logf("%s %2d writers: Log.Append %8.0f/s (p50 %s, p99 %s; %d commits)", b.name, w, a.rate(), benchutil.FmtDur(a.Lat.P50), benchutil.FmtDur(a.Lat.P99), a.Commits)
 				bare, err := runBare(ctx, b, w, cfg.duration)
 				if err != nil {
 					return fmt.Errorf("%s, %d writers, baseline: %w", b.name, w, err)
 				}
-				benchutil.Logf("%s %2d writers: bare INSERT %8.0f/s (p50 %s, p99 %s)", b.name, w, bare.rate(), fmtDur(bare.Lat.P50), fmtDur(bare.Lat.P99))
+				benchutil.Logf("%s %2d writers: bare INSERT %8.0f/s (p50 %s, p99 %s)", b.name, w, bare.rate(), benchutil.FmtDur(bare.Lat.P50), benchutil.FmtDur(bare.Lat.P99))
 				rep.audit, rep.bare = append(rep.audit, a), append(rep.bare, bare)
 			}
 		}
@@ -198,7 +198,7 @@ func runProofs(ctx context.Context, b *backend, cfg config, rep *storeReport) er
 			pr.DiskSize = diskSize(dsn)
 		}
 		benchutil.Logf("%s %d: ProveInclusion p50 %s p99 %s; ProveConsistency p50 %s p99 %s; raw ProveRecord p50 %s",
-			b.name, size, fmtDur(pr.Inclusion.P50), fmtDur(pr.Inclusion.P99), fmtDur(pr.Consistency.P50), fmtDur(pr.Consistency.P99), fmtDur(pr.RawInclusion.P50))
+			b.name, size, benchutil.FmtDur(pr.Inclusion.P50), benchutil.FmtDur(pr.Inclusion.P99), benchutil.FmtDur(pr.Consistency.P50), benchutil.FmtDur(pr.Consistency.P99), benchutil.FmtDur(pr.RawInclusion.P50))
 		rep.proofs = append(rep.proofs, pr)
 	}
 	return nil

@@ -118,14 +118,14 @@ type proofRun struct {
 	DiskSize int64         // SQLite: the database file and WAL
 	Samples  int
 
-	Inclusion, Consistency       latencies // Log.ProveInclusion / ProveConsistency
-	Checkpoint                   latencies // Log.Checkpoint, which each of them calls first
-	OpenCheckpoint               latencies // audit.OpenCheckpoint (signature check), which they call next
-	StoreProve                   latencies // tlog.ProveRecord over the store's AuditHashes
-	StoreReads                   float64   // AuditHashes calls per proof
-	RawInclusion, RawConsistency latencies // tlog.ProveRecord / ProveTree over hashes in memory
-	Tile                         latencies // Log.Tile of a random full level-0 tile
-	Verified                     int       // proofs checked against the in-memory tree
+	Inclusion, Consistency       benchutil.Latencies // Log.ProveInclusion / ProveConsistency
+	Checkpoint                   benchutil.Latencies // Log.Checkpoint, which each of them calls first
+	OpenCheckpoint               benchutil.Latencies // audit.OpenCheckpoint (signature check), which they call next
+	StoreProve                   benchutil.Latencies // tlog.ProveRecord over the store's AuditHashes
+	StoreReads                   float64             // AuditHashes calls per proof
+	RawInclusion, RawConsistency benchutil.Latencies // tlog.ProveRecord / ProveTree over hashes in memory
+	Tile                         benchutil.Latencies // Log.Tile of a random full level-0 tile
+	Verified                     int                 // proofs checked against the in-memory tree
 	Load                         string
 }
 
@@ -153,21 +153,21 @@ func measureProofs(ctx context.Context, db *store.DB, mem *memHashes, size int64
 		err := f()
 		return time.Since(t), err
 	}
-	measure := func(name string, f func(i int) error) (latencies, error) {
+	measure := func(name string, f func(i int) error) (benchutil.Latencies, error) {
 		for i := range min(samples/10, 200) { // warm up
 			if err := f(-1 - i); err != nil {
-				return latencies{}, fmt.Errorf("%s: %w", name, err)
+				return benchutil.Latencies{}, fmt.Errorf("%s: %w", name, err)
 			}
 		}
 		ds := make([]time.Duration, samples)
 		for i := range ds {
 			d, err := time1(func() error { return f(i) })
 			if err != nil {
-				return latencies{}, fmt.Errorf("%s: %w", name, err)
+				return benchutil.Latencies{}, fmt.Errorf("%s: %w", name, err)
 			}
 			ds[i] = d
 		}
-		return summarize(ds), nil
+		return benchutil.Summarize(ds), nil
 	}
 	leaf := func(idx int64) tlog.Hash { return mem.h[tlog.StoredHashIndex(0, idx)] }
 

@@ -35,14 +35,14 @@ func writeReport(w io.Writer, cfg config, m machine, reps []*storeReport, took t
 				perCommit, inAppend := "-", "-"
 				if a.Commits > 0 {
 					perCommit = fmt.Sprintf("%.1f", float64(a.N)/float64(a.Commits))
-					inAppend = fmt.Sprintf("%.0f%% (%s a commit)", 100*a.CommitTime.Seconds()/a.Elapsed.Seconds(), fmtDur(a.CommitTime/time.Duration(a.Commits)))
+					inAppend = fmt.Sprintf("%.0f%% (%s a commit)", 100*a.CommitTime.Seconds()/a.Elapsed.Seconds(), benchutil.FmtDur(a.CommitTime/time.Duration(a.Commits)))
 				}
 				ratio := "-"
 				if b.rate() > 0 {
 					ratio = fmt.Sprintf("%.1f×", a.rate()/b.rate())
 				}
-				fmt.Fprintf(w, "| %d | %s | %s | %s | %d | %s | %s | %s | %s | %s | %s | %s / %s |\n", a.Writers, benchutil.Rate(a.rate()), fmtDur(a.Lat.P50), fmtDur(a.Lat.P99),
-					a.Commits, perCommit, inAppend, benchutil.Rate(b.rate()), fmtDur(b.Lat.P50), fmtDur(b.Lat.P99), ratio, a.Load, b.Load)
+				fmt.Fprintf(w, "| %d | %s | %s | %s | %d | %s | %s | %s | %s | %s | %s | %s / %s |\n", a.Writers, benchutil.Rate(a.rate()), benchutil.FmtDur(a.Lat.P50), benchutil.FmtDur(a.Lat.P99),
+					a.Commits, perCommit, inAppend, benchutil.Rate(b.rate()), benchutil.FmtDur(b.Lat.P50), benchutil.FmtDur(b.Lat.P99), ratio, a.Load, b.Load)
 				if a.Errors > 0 || b.Errors > 0 {
 					fmt.Fprintf(w, "|  | %d errors |  |  |  |  |  | %d errors |  |  |  |  |\n", a.Errors, b.Errors)
 				}
@@ -81,11 +81,11 @@ func writeReport(w io.Writer, cfg config, m machine, reps []*storeReport, took t
 	fmt.Fprintf(w, "Targets (DESIGN): at least 20,000 appends/s on SQLite with 64 writers; proofs under 1 ms on a 10M-record log.\n")
 }
 
-func pq(l latencies) string {
+func pq(l benchutil.Latencies) string {
 	if l.N == 0 {
 		return "-"
 	}
-	return fmtDur(l.P50) + " / " + fmtDur(l.P99)
+	return benchutil.FmtDur(l.P50) + " / " + benchutil.FmtDur(l.P99)
 }
 
 func command(cfg config) string {

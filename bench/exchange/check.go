@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"huitong/bench/internal/benchutil"
 	"huitong/internal/ids"
 	"huitong/internal/masking"
 )
@@ -39,7 +40,7 @@ func (c *checkResult) summary() string {
 // field with the stored value masked as the masking package masks it for a
 // grant that lifts no masking; verifies each with its name and with
 // another; and queries an ID number that is not in the data.
-func checkAnswers(a *api, code string, tbl *table, n int) (*checkResult, error) {
+func checkAnswers(a *benchutil.API, code string, tbl *table, n int) (*checkResult, error) {
 	levels := map[string][2]string{} // field -> pii kind, level
 	for _, f := range resourceFields() {
 		pii, _ := f["pii"].(string)
@@ -131,14 +132,14 @@ func checkAnswers(a *api, code string, tbl *table, n int) (*checkResult, error) 
 
 // post sends body to path as the api's user, decodes a 200 answer into out
 // and returns its X-Huitong-Audit-Index header.
-func post(a *api, path string, body []byte, out any) (string, error) {
-	req, err := http.NewRequest(http.MethodPost, a.base+path, bytes.NewReader(body))
+func post(a *benchutil.API, path string, body []byte, out any) (string, error) {
+	req, err := http.NewRequest(http.MethodPost, a.Base+path, bytes.NewReader(body))
 	if err != nil {
 		return "", err
 	}
 	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", "Bearer "+a.token)
-	resp, err := a.hc.Do(req)
+	req.Header.Set("Authorization", "Bearer "+a.Token)
+	resp, err := a.Do(req)
 	if err != nil {
 		return "", err
 	}

@@ -164,10 +164,10 @@ func drive(t target, c call, tbl *table, clients int, warmup, dur time.Duration,
 	if pid == 0 {
 		pid = selfPID
 	}
-	cpu0 := readCPU(t.pid)
+	cpu0 := benchutil.ReadCPU(t.pid)
 	rss := sampleRSS(pid, rssEvery)
 	time.Sleep(time.Until(end))
-	cpu1 := readCPU(t.pid)
+	cpu1 := benchutil.ReadCPU(t.pid)
 	rss.finish()
 	run.Window = time.Since(start)
 	run.CPU = cpuBetween(cpu0, cpu1, run.Window)

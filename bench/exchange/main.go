@@ -35,7 +35,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"runtime/debug"
@@ -129,7 +128,7 @@ func run() error {
 	if err := os.MkdirAll(cfg.dir, 0o755); err != nil {
 		return err
 	}
-	src, code, err := sourceTree(cfg)
+	src, code, err := benchutil.SourceTree(cfg.src, cfg.dir, measuredPaths...)
 	if err != nil {
 		return err
 	}
@@ -143,7 +142,7 @@ func run() error {
 
 	// 1. The server binary, as it ships.
 	bin := filepath.Join(cfg.dir, "bin", "huitong")
-	if err := goBuild(src, bin, ""); err != nil {
+	if err := benchutil.GoBuild(src, bin, ""); err != nil {
 		return err
 	}
 
@@ -183,7 +182,7 @@ func run() error {
 			return err
 		}
 		st, err = setup(srv, d)
-		srv.stop()
+		srv.Stop()
 		if err != nil {
 			return err
 		}
@@ -235,16 +234,16 @@ func measureGateway(cfg config, rep *report, bin string, be *backend, st *setupS
 	if err != nil {
 		return err
 	}
-	defer srv.stop()
+	defer srv.Stop()
 	rep.server.startup = time.Since(t0)
-	consumer, err := newAPI(srv.internal).as(consumerUser, demoPassword)
+	consumer, err := benchutil.NewAPI(srv.Internal).As(consumerUser, demoPassword)
 	if err != nil {
 		return err
 	}
 	time.Sleep(time.Second)
-	rep.server.idleRSS = sysinfo.PidKB(srv.pid, "VmRSS")
-	rep.server.startHWM = sysinfo.PidKB(srv.pid, "VmHWM")
-	benchutil.Logf("huitong (pid %d) up in %s at %s; RSS %s (peak so far %s)", srv.pid, rep.server.startup.Round(time.Millisecond), srv.internal,
+	rep.server.idleRSS = sysinfo.PidKB(srv.PID, "VmRSS")
+	rep.server.startHWM = sysinfo.PidKB(srv.PID, "VmHWM")
+	benchutil.Logf("huitong (pid %d) up in %s at %s; RSS %s (peak so far %s)", srv.PID, rep.server.startup.Round(time.Millisecond), srv.Internal,
 		benchutil.MiB(rep.server.idleRSS), benchutil.MiB(rep.server.startHWM))
 
 	chk, err := checkAnswers(consumer, st.Resource, tbl, cfg.checks)
@@ -254,19 +253,19 @@ func measureGateway(cfg config, rep *report, bin string, be *backend, st *setupS
 	rep.check = chk
 	benchutil.Logf("checked %d records: %s", chk.records, chk.summary())
 
-	t := target{name: "gateway", base: srv.internal, token: consumer.token, pid: srv.pid}
+	t := target{name: "gateway", base: srv.Internal, token: consumer.Token, pid: srv.PID}
 	cs := calls(tbl, true, st.Resource)
-	cpu0 := sysinfo.ProcCPU(srv.pid)
+	cpu0 := sysinfo.ProcCPU(srv.PID)
 	for _, name := range cfg.calls {
 		for _, n := range cfg.clients {
-			quiet := waitQuiet(srv.pid, cfg.quiet, cfg.quietWait)
-			a0, err := settledAuditSize(srv.public)
+			quiet := waitQuiet(srv.PID, cfg.quiet, cfg.quietWait)
+			a0, err := settledAuditSize(srv.Public)
 			if err != nil {
 				return err
 			}
 			r := drive(t, cs[name], tbl, n, cfg.warmup, cfg.duration, cfg.seed+uint64(n), cfg.rssEvery)
 			r.Quiet = quiet
-			a1, err := settledAuditSize(srv.public)
+			a1, err := settledAuditSize(srv.Public)
 			if err != nil {
 				r.AuditErr = err.Error()
 			}
@@ -275,9 +274,9 @@ func measureGateway(cfg config, rep *report, bin string, be *backend, st *setupS
 			rep.gateway = append(rep.gateway, r)
 		}
 	}
-	rep.server.cpu = sysinfo.ProcCPU(srv.pid) - cpu0
-	rep.server.endHWM = sysinfo.PidKB(srv.pid, "VmHWM")
-	rep.server.endRSS = sysinfo.PidKB(srv.pid, "VmRSS")
+	rep.server.cpu = sysinfo.ProcCPU(srv.PID) - cpu0
+	rep.server.endHWM = sysinfo.PidKB(srv.PID, "VmHWM")
+	rep.server.endRSS = sysinfo.PidKB(srv.PID, "VmRSS")
 	return nil
 }
 
@@ -316,85 +315,4 @@ func logRun(r *loadRun) {
 	benchutil.Logf("%-12s %-6s %2d clients: %6.0f req/s, p50 %s, p99 %s, max %s; %d ok, %d errors, %d 429; audited %d of %d 200s; RSS %s -> %s; CPU huitong %.2f, bench %.2f, postgres %.2f, others %.2f; load %s",
 		r.Target, r.Call, r.Clients, r.rate(), fmtDur(r.pct(0.5)), fmtDur(r.pct(0.99)), fmtDur(r.pct(1)), r.OK, r.errors(), r.Limited,
 		r.Audit, r.TotalOK, benchutil.MiB(r.RSS.Start), benchutil.MiB(r.RSS.Peak), r.CPU.HuitongCPUs, r.CPU.BenchCPUs, r.CPU.PgCPUs, r.CPU.OthersCPUs, benchutil.First(r.Load))
-}
-
-// moduleRoot is the directory of the go.mod the benchmark runs in.
-func moduleRoot() (string, error) {
-	out, err := exec.Command("go", "env", "GOMOD").Output()
-	if err != nil {
-		return "", fmt.Errorf("go env GOMOD: %w", err)
-	}
-	mod := strings.TrimSpace(string(out))
-	if mod == "" || mod == os.DevNull {
-		return "", fmt.Errorf("not inside the huitong module")
-	}
-	return filepath.Dir(mod), nil
-}
-
-// sourceTree returns the directory the server is built from and a
-// description of that code for the report: the working tree, or a
-// revision extracted with `git archive` into -dir (once).
-func sourceTree(cfg config) (dir, code string, err error) {
-	root, err := moduleRoot()
-	if err != nil {
-		return "", "", err
-	}
-	if cfg.src == "worktree" {
-		return root, sysinfo.CodeVersion(measuredPaths...), nil
-	}
-	out, err := exec.Command("git", "-C", root, "rev-parse", "--short=12", cfg.src+"^{commit}").Output()
-	if err != nil {
-		return "", "", fmt.Errorf("-src %s: git rev-parse: %w", cfg.src, err)
-	}
-	rev := strings.TrimSpace(string(out))
-	dir = filepath.Join(cfg.dir, "src", rev)
-	code = "commit " + rev + " (the server built from `git archive` of it; uncommitted edits in the tree not included)"
-	if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-		return dir, code, nil
-	}
-	tmp := dir + ".tmp"
-	os.RemoveAll(tmp)
-	if err := os.MkdirAll(tmp, 0o755); err != nil {
-		return "", "", err
-	}
-	archive := exec.Command("git", "-C", root, "archive", "--format=tar", rev)
-	untar := exec.Command("tar", "-x", "-C", tmp)
-	pipe, err := archive.StdoutPipe()
-	if err != nil {
-		return "", "", err
-	}
-	untar.Stdin = pipe
-	untar.Stderr, archive.Stderr = os.Stderr, os.Stderr
-	if err := untar.Start(); err != nil {
-		return "", "", err
-	}
-	if err := archive.Run(); err != nil {
-		return "", "", fmt.Errorf("git archive %s: %w", rev, err)
-	}
-	if err := untar.Wait(); err != nil {
-		return "", "", fmt.Errorf("tar: %w", err)
-	}
-	if err := os.Rename(tmp, dir); err != nil {
-		return "", "", err
-	}
-	benchutil.Logf("extracted %s into %s", rev, dir)
-	return dir, code, nil
-}
-
-// goBuild builds ./cmd/huitong of the source tree src to bin, with an
-// overlay file when given.
-func goBuild(src, bin, overlay string) error {
-	args := []string{"build", "-o", bin}
-	if overlay != "" {
-		args = append(args, "-overlay", overlay)
-	}
-	cmd := exec.Command("go", append(args, "./cmd/huitong")...)
-	cmd.Dir = src
-	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
-	t0 := time.Now()
-	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("go %s: %w", strings.Join(cmd.Args[1:], " "), err)
-	}
-	benchutil.Logf("built %s in %s", bin, time.Since(t0).Round(time.Millisecond))
-	return nil
 }

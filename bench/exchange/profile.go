@@ -1,11 +1,8 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
-	"io"
 	"net"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,23 +11,6 @@ import (
 
 	"huitong/bench/internal/benchutil"
 )
-
-// pprofFile is added to package main of cmd/huitong, for the profiled build
-// only, through `go build -overlay`: the tree is not changed.
-const pprofFile = `package main
-
-import (
-	"net/http"
-	_ "net/http/pprof"
-	"os"
-)
-
-func init() {
-	if addr := os.Getenv("HUITONG_BENCH_PPROF"); addr != "" {
-		go http.ListenAndServe(addr, nil)
-	}
-}
-`
 
 // profileGateway builds the server with net/http/pprof, starts it on the
 // same store and runs the largest query load once more while taking a CPU
@@ -41,17 +21,12 @@ func profileGateway(cfg config, rep *report, src string, be *backend, st *setupS
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	file := filepath.Join(dir, "zz_bench_pprof.go")
-	if err := os.WriteFile(file, []byte(pprofFile), 0o644); err != nil {
-		return err
-	}
-	overlay, _ := json.Marshal(map[string]any{"Replace": map[string]string{filepath.Join(src, "cmd", "huitong", "zz_bench_pprof.go"): file}})
-	ov := filepath.Join(dir, "overlay.json")
-	if err := os.WriteFile(ov, overlay, 0o644); err != nil {
+	ov, err := benchutil.PprofOverlay(dir, src)
+	if err != nil {
 		return err
 	}
 	bin := filepath.Join(cfg.dir, "bin", "huitong-pprof")
-	if err := goBuild(src, bin, ov); err != nil {
+	if err := benchutil.GoBuild(src, bin, ov); err != nil {
 		return err
 	}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -64,33 +39,18 @@ func profileGateway(cfg config, rep *report, src string, be *backend, st *setupS
 	if err != nil {
 		return err
 	}
-	defer srv.stop()
-	consumer, err := newAPI(srv.internal).as(consumerUser, demoPassword)
+	defer srv.Stop()
+	consumer, err := benchutil.NewAPI(srv.Internal).As(consumerUser, demoPassword)
 	if err != nil {
 		return err
 	}
 	n := slices.Max(cfg.clients)
-	t := target{name: "gateway (profiled)", base: srv.internal, token: consumer.token, pid: srv.pid}
-	waitQuiet(srv.pid, cfg.quiet, cfg.quietWait)
+	t := target{name: "gateway (profiled)", base: srv.Internal, token: consumer.Token, pid: srv.PID}
+	waitQuiet(srv.PID, cfg.quiet, cfg.quietWait)
 	got := make(chan error, 1)
 	go func() {
 		time.Sleep(cfg.warmup)
-		resp, err := http.Get(fmt.Sprintf("http://%s/debug/pprof/profile?seconds=%d", addr, int(cfg.duration.Seconds())))
-		if err != nil {
-			got <- err
-			return
-		}
-		defer resp.Body.Close()
-		f, err := os.Create(cfg.cpuProfile)
-		if err != nil {
-			got <- err
-			return
-		}
-		_, err = io.Copy(f, resp.Body)
-		if cerr := f.Close(); err == nil {
-			err = cerr
-		}
-		got <- err
+		got <- benchutil.CPUProfile(addr, int(cfg.duration.Seconds()), cfg.cpuProfile)
 	}()
 	r := drive(t, calls(tbl, true, st.Resource)["query"], tbl, n, cfg.warmup, cfg.duration, cfg.seed+99, cfg.rssEvery)
 	if err := <-got; err != nil {

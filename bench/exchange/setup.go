@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -9,12 +8,9 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"huitong/bench/internal/benchutil"
@@ -151,28 +147,12 @@ func (s *setupState) save(path string) error {
 	return os.WriteFile(path, b, 0o644)
 }
 
-// server is a running huitong process.
-type server struct {
-	cmd      *exec.Cmd
-	pid      int
-	internal string // base URL of the internal listener
-	public   string // base URL of the public listener
-	log      string
-	exited   chan struct{}
-	waitErr  error
-}
-
-var (
-	internalRE = regexp.MustCompile(`internal API: (http://\S+)/api/v1`)
-	publicRE   = regexp.MustCompile(`public: (http://\S+?)/?$`)
-)
-
 // startServer runs huitong on ports chosen by the kernel and returns once
 // both listeners accept connections. With seed it runs `huitong demo`,
 // which seeds the demo city into an empty store; otherwise `huitong serve`
 // with the demo's operator org, as a production server over that store
 // would run. Its output goes to logPath.
-func startServer(bin string, b *backend, seed bool, logLevel, logPath string, extraEnv ...string) (*server, error) {
+func startServer(bin string, b *backend, seed bool, logLevel, logPath string, extraEnv ...string) (*benchutil.Server, error) {
 	args := []string{"serve"}
 	if seed {
 		args = []string{"demo"}
@@ -184,151 +164,7 @@ func startServer(bin string, b *backend, seed bool, logLevel, logPath string, ex
 	if b.dbURL != "" {
 		args = append(args, "--db", b.dbURL)
 	}
-	lf, err := os.Create(logPath)
-	if err != nil {
-		return nil, err
-	}
-	cmd := exec.Command(bin, args...)
-	// Only this benchmark's settings: none of the caller's HUITONG_*.
-	for _, e := range os.Environ() {
-		if !strings.HasPrefix(e, "HUITONG_") {
-			cmd.Env = append(cmd.Env, e)
-		}
-	}
-	cmd.Env = append(cmd.Env, extraEnv...)
-	cmd.Stderr = lf
-	urls := make(chan [2]string, 1)
-	cmd.Stdout = &announceWriter{w: lf, urls: urls}
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
-	if err := cmd.Start(); err != nil {
-		lf.Close()
-		return nil, err
-	}
-	s := &server{cmd: cmd, pid: cmd.Process.Pid, log: logPath, exited: make(chan struct{})}
-	go func() {
-		s.waitErr = cmd.Wait()
-		lf.Close()
-		close(s.exited)
-	}()
-	select {
-	case u := <-urls:
-		s.internal, s.public = u[0], u[1]
-	case <-s.exited:
-		return nil, fmt.Errorf("huitong exited before listening (%v); see %s", s.waitErr, logPath)
-	case <-time.After(15 * time.Minute):
-		s.stop()
-		return nil, fmt.Errorf("huitong did not listen within 15 minutes; see %s", logPath)
-	}
-	return s, nil
-}
-
-// announceWriter copies the server's standard output to w and sends the
-// listeners' URLs on urls once the start-up message has named both.
-type announceWriter struct {
-	w         io.Writer
-	urls      chan<- [2]string
-	line      []byte
-	in, pub   string
-	announced bool
-}
-
-func (a *announceWriter) Write(p []byte) (int, error) {
-	for _, c := range p {
-		if c != '\n' {
-			a.line = append(a.line, c)
-			continue
-		}
-		line := string(a.line)
-		a.line = a.line[:0]
-		if m := internalRE.FindStringSubmatch(line); m != nil {
-			a.in = m[1]
-		}
-		if m := publicRE.FindStringSubmatch(line); m != nil && strings.Contains(line, "公众服务") {
-			a.pub = m[1]
-		}
-		if !a.announced && a.in != "" && a.pub != "" {
-			a.announced = true
-			a.urls <- [2]string{a.in, a.pub}
-		}
-	}
-	return a.w.Write(p)
-}
-
-// stop sends SIGTERM and waits for the process to end (SIGKILL after a
-// minute).
-func (s *server) stop() {
-	s.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-s.exited:
-	case <-time.After(time.Minute):
-		benchutil.Logf("huitong (pid %d) did not stop within a minute; killing it", s.pid)
-		s.cmd.Process.Kill()
-		<-s.exited
-	}
-}
-
-// api calls the server's JSON API as one user.
-type api struct {
-	base  string
-	token string
-	hc    *http.Client
-}
-
-func newAPI(base string) *api { return &api{base: base, hc: &http.Client{Timeout: 15 * time.Minute}} }
-
-// as returns a client logged in as user.
-func (a *api) as(user, password string) (*api, error) {
-	var res struct {
-		Token string `json:"token"`
-	}
-	if err := a.call("POST", "/api/v1/auth/login", map[string]string{"username": user, "password": password}, &res); err != nil {
-		return nil, fmt.Errorf("log in as %s: %w", user, err)
-	}
-	return &api{base: a.base, token: res.Token, hc: a.hc}, nil
-}
-
-// call sends in as JSON (nil: no body) and decodes a 2xx answer into out.
-func (a *api) call(method, path string, in, out any) error {
-	var body io.Reader
-	if in != nil {
-		b, err := json.Marshal(in)
-		if err != nil {
-			return err
-		}
-		body = bytes.NewReader(b)
-	}
-	return a.send(method, path, "application/json", body, out)
-}
-
-func (a *api) send(method, path, ctype string, body io.Reader, out any) error {
-	req, err := http.NewRequest(method, a.base+path, body)
-	if err != nil {
-		return err
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", ctype)
-	}
-	if a.token != "" {
-		req.Header.Set("Authorization", "Bearer "+a.token)
-	}
-	resp, err := a.hc.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode/100 != 2 {
-		return fmt.Errorf("%s %s: %s: %s", method, path, resp.Status, bytes.TrimSpace(b))
-	}
-	if out != nil {
-		if err := json.Unmarshal(b, out); err != nil {
-			return fmt.Errorf("%s %s: decode answer: %w", method, path, err)
-		}
-	}
-	return nil
+	return benchutil.StartServer(bin, args, extraEnv, logPath, 15*time.Minute)
 }
 
 // auditSize reads the size of the latest signed audit checkpoint from the
@@ -385,9 +221,9 @@ func settledAuditSize(public string) (int64, error) {
 // every field, the provider approve at the highest rate and quota and an
 // admin countersign the level-4 field: all through the HTTP API of a
 // running server.
-func setup(srv *server, d dataset) (*setupState, error) {
-	base := newAPI(srv.internal)
-	provider, err := base.as(providerUser, demoPassword)
+func setup(srv *benchutil.Server, d dataset) (*setupState, error) {
+	base := benchutil.NewAPI(srv.Internal)
+	provider, err := base.As(providerUser, demoPassword)
 	if err != nil {
 		return nil, err
 	}
@@ -407,7 +243,7 @@ func setup(srv *server, d dataset) (*setupState, error) {
 		"publish_date":    "2024-03-15",
 		"fields":          resourceFields(),
 	}
-	if err := provider.call("POST", "/api/v1/resources", in, &res); err != nil {
+	if err := provider.Call("POST", "/api/v1/resources", in, &res); err != nil {
 		return nil, fmt.Errorf("register the resource: %w", err)
 	}
 	benchutil.Logf("registered %s; uploading %s (%d rows)", res.Code, d.CSV, d.Rows)
@@ -424,20 +260,20 @@ func setup(srv *server, d dataset) (*setupState, error) {
 		Rejected int64  `json:"rejected"`
 	}
 	t0 := time.Now()
-	if err := provider.send("POST", "/api/v1/resources/"+res.Code+"/batches?filename=people.csv", "text/csv; charset=utf-8",
+	if err := provider.Send("POST", "/api/v1/resources/"+res.Code+"/batches?filename=people.csv", "text/csv; charset=utf-8",
 		struct{ io.Reader }{f}, &batch); err != nil {
 		return nil, fmt.Errorf("upload: %w", err)
 	}
 	st := &setupState{GenVersion: genVersion, Seed: d.Seed, Rows: d.Rows, Resource: res.Code, At: time.Now().UTC(),
 		Upload: uploadRun{Rows: batch.Rows, Accepted: batch.Accepted, Rejected: batch.Rejected, Wall: time.Since(t0),
-			PeakRSS: sysinfo.PidKB(srv.pid, "VmHWM")}}
+			PeakRSS: sysinfo.PidKB(srv.PID, "VmHWM")}}
 	benchutil.Logf("upload: %s, %d rows, %d accepted, %d rejected in %s (%.0f rows/s); server peak RSS %s", batch.Status, batch.Rows, batch.Accepted,
 		batch.Rejected, st.Upload.Wall.Round(time.Millisecond), float64(batch.Rows)/st.Upload.Wall.Seconds(), benchutil.MiB(st.Upload.PeakRSS))
 	if batch.Accepted != int64(d.Rows) {
 		return nil, fmt.Errorf("upload accepted %d of %d rows", batch.Accepted, d.Rows)
 	}
 
-	consumer, err := base.as(consumerUser, demoPassword)
+	consumer, err := base.As(consumerUser, demoPassword)
 	if err != nil {
 		return nil, err
 	}
@@ -446,7 +282,7 @@ func setup(srv *server, d dataset) (*setupState, error) {
 		Status  string `json:"status"`
 		GrantID int64  `json:"grant_id"`
 	}
-	if err := consumer.call("POST", "/api/v1/requests", map[string]any{
+	if err := consumer.Call("POST", "/api/v1/requests", map[string]any{
 		"resource_code": res.Code, "fields": fieldNames,
 		"purpose":     "最低生活保障资格审核：核对申请人及家庭成员身份信息（性能基准）",
 		"legal_basis": "《社会救助暂行办法》第十一条",
@@ -454,17 +290,17 @@ func setup(srv *server, d dataset) (*setupState, error) {
 		return nil, fmt.Errorf("request access: %w", err)
 	}
 	st.RequestID = req.ID
-	if err := provider.call("POST", "/api/v1/requests/"+strconv.FormatInt(req.ID, 10)+"/approve", map[string]any{
+	if err := provider.Call("POST", "/api/v1/requests/"+strconv.FormatInt(req.ID, 10)+"/approve", map[string]any{
 		"rate": grantRate, "daily_quota": grantQuota, "comment": "同意（性能基准）",
 	}, &req); err != nil {
 		return nil, fmt.Errorf("approve: %w", err)
 	}
 	if req.Status != "approved" {
-		admin, err := base.as(adminUser, adminPass)
+		admin, err := base.As(adminUser, adminPass)
 		if err != nil {
 			return nil, err
 		}
-		if err := admin.call("POST", "/api/v1/requests/"+strconv.FormatInt(req.ID, 10)+"/countersign",
+		if err := admin.Call("POST", "/api/v1/requests/"+strconv.FormatInt(req.ID, 10)+"/countersign",
 			map[string]any{"comment": "宗教信仰仅用于精确核验（性能基准）"}, &req); err != nil {
 			return nil, fmt.Errorf("countersign: %w", err)
 		}

@@ -19,17 +19,6 @@ var measuredPaths = []string{"cmd/huitong", "internal/web", "internal/exchange",
 
 func describeMachine() machine { return machine{Info: sysinfo.Describe()} }
 
-// cpuSnap is the CPU time used so far by the machine, this process, the
-// huitong server (pid) and the PostgreSQL server's processes.
-type cpuSnap struct {
-	sysinfo.CPUTimes
-	Huitong time.Duration
-}
-
-func readCPU(pid int) cpuSnap {
-	return cpuSnap{CPUTimes: sysinfo.ReadCPUTimes(), Huitong: sysinfo.ProcCPU(pid)}
-}
-
 // cpuUse is the CPU a measured interval used: in CPU seconds, and the
 // share of the interval (1.0 = one CPU busy all the time).
 type cpuUse struct {
@@ -38,7 +27,7 @@ type cpuUse struct {
 	BenchCPUs, HuitongCPUs, PgCPUs, OthersCPUs float64
 }
 
-func cpuBetween(a, b cpuSnap, wall time.Duration) cpuUse {
+func cpuBetween(a, b benchutil.CPUSnap, wall time.Duration) cpuUse {
 	u := cpuUse{Wall: wall, Bench: b.Self - a.Self, Huitong: max(0, b.Huitong-a.Huitong), Postgres: max(0, b.Server-a.Server)}
 	u.Others = max(0, (b.Machine-a.Machine)-u.Bench-u.Huitong-u.Postgres)
 	f := func(d time.Duration) float64 { return float64(d) / float64(wall) }
@@ -51,9 +40,9 @@ func cpuBetween(a, b cpuSnap, wall time.Duration) cpuUse {
 // maxWait, and returns what they used over the last 3 seconds.
 func waitQuiet(pid int, limit float64, maxWait time.Duration) float64 {
 	return benchutil.WaitQuiet(limit, maxWait, func(window time.Duration) float64 {
-		a := readCPU(pid)
+		a := benchutil.ReadCPU(pid)
 		time.Sleep(window)
-		c := cpuBetween(a, readCPU(pid), window)
+		c := cpuBetween(a, benchutil.ReadCPU(pid), window)
 		return c.OthersCPUs + c.PgCPUs
 	})
 }

@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"huitong/bench/internal/benchutil"
 	"huitong/bench/internal/sysinfo"
 	"huitong/internal/license"
 )
@@ -68,12 +69,12 @@ func spin(name string, n int, warmup, duration time.Duration, op func() error) *
 	}
 	time.Sleep(warmup)
 	load0 := sysinfo.LoadAvg()[0]
-	cpu0 := readCPU(0)
+	cpu0 := benchutil.ReadCPU(0)
 	t0 := time.Now()
 	measured.Store(true)
 	time.Sleep(duration)
 	elapsed := time.Since(t0)
-	cpu1 := readCPU(0)
+	cpu1 := benchutil.ReadCPU(0)
 	measured.Store(false)
 	stop.Store(true)
 	wg.Wait()

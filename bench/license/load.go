@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"huitong/bench/internal/benchutil"
 	"huitong/bench/internal/sysinfo"
 )
 
@@ -25,7 +25,7 @@ type loadRun struct {
 	Errors   int64
 	FirstErr string
 	Elapsed  time.Duration
-	Lat      latencies
+	Lat      benchutil.Latencies
 	CPU      cpuUse
 	Load     [2]string // 1-minute load average at the start and the end
 }
@@ -89,16 +89,16 @@ func drive(name string, do call, n int, warmup, duration time.Duration, pid int)
 	}
 	time.Sleep(warmup)
 	load0 := sysinfo.LoadAvg()[0]
-	cpu0 := readCPU(pid)
+	cpu0 := benchutil.ReadCPU(pid)
 	t0 := time.Now()
 	measured.Store(true)
 	time.Sleep(duration)
 	measured.Store(false)
 	elapsed := time.Since(t0)
-	cpu1 := readCPU(pid)
+	cpu1 := benchutil.ReadCPU(pid)
 	stop.Store(true)
 	wg.Wait()
-	return &loadRun{Name: name, Clients: n, OK: ok, Errors: bad, FirstErr: firstErr, Elapsed: elapsed, Lat: summarize(lats),
+	return &loadRun{Name: name, Clients: n, OK: ok, Errors: bad, FirstErr: firstErr, Elapsed: elapsed, Lat: benchutil.Summarize(lats),
 		CPU: cpuBetween(cpu0, cpu1, elapsed), Load: [2]string{load0, sysinfo.LoadAvg()[0]}}
 }
 
@@ -128,53 +128,13 @@ func post(c *http.Client, url, token string, body []byte, want int) ([]byte, err
 	return b, nil
 }
 
-// latencies summarises a set of durations.
-type latencies struct {
-	N                   int
-	Mean, P50, P99, Max time.Duration
-}
-
-func summarize(ds []time.Duration) latencies {
-	if len(ds) == 0 {
-		return latencies{}
-	}
-	s := slices.Clone(ds)
-	slices.Sort(s)
-	var sum time.Duration
-	for _, d := range s {
-		sum += d
-	}
-	pct := func(p float64) time.Duration {
-		i := int(p*float64(len(s))+0.5) - 1
-		return s[min(max(i, 0), len(s)-1)]
-	}
-	return latencies{N: len(s), Mean: sum / time.Duration(len(s)), P50: pct(0.50), P99: pct(0.99), Max: s[len(s)-1]}
-}
-
-// fmtDur prints a duration with three significant digits in a fitting unit.
+// fmtDur prints a duration with three significant digits in a fitting
+// unit, or "-" for none.
 func fmtDur(d time.Duration) string {
-	switch {
-	case d <= 0:
+	if d <= 0 {
 		return "-"
-	case d < time.Microsecond:
-		return fmt.Sprintf("%d ns", d.Nanoseconds())
-	case d < time.Millisecond:
-		return fmt.Sprintf("%.3g µs", float64(d)/float64(time.Microsecond))
-	case d < time.Second:
-		return fmt.Sprintf("%.3g ms", float64(d)/float64(time.Millisecond))
 	}
-	return fmt.Sprintf("%.3g s", d.Seconds())
-}
-
-// cpuSnap is the CPU time used so far by the machine, this process and the
-// huitong server (pid).
-type cpuSnap struct {
-	sysinfo.CPUTimes
-	Huitong time.Duration
-}
-
-func readCPU(pid int) cpuSnap {
-	return cpuSnap{CPUTimes: sysinfo.ReadCPUTimes(), Huitong: sysinfo.ProcCPU(pid)}
+	return benchutil.FmtDur(d)
 }
 
 // cpuUse is the CPU a measured interval used, as a share of the interval
@@ -184,7 +144,7 @@ type cpuUse struct {
 	Bench, Huitong, Others float64
 }
 
-func cpuBetween(a, b cpuSnap, wall time.Duration) cpuUse {
+func cpuBetween(a, b benchutil.CPUSnap, wall time.Duration) cpuUse {
 	bench, hui := b.Self-a.Self, max(0, b.Huitong-a.Huitong)
 	others := max(0, (b.Machine-a.Machine)-bench-hui)
 	f := func(d time.Duration) float64 { return float64(d) / float64(wall) }

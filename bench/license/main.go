@@ -116,7 +116,7 @@ func run() error {
 	if err := os.MkdirAll(cfg.dir, 0o755); err != nil {
 		return err
 	}
-	src, code, err := sourceTree(cfg)
+	src, code, err := benchutil.SourceTree(cfg.src, cfg.dir, measuredPaths...)
 	if err != nil {
 		return err
 	}
@@ -160,14 +160,14 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	defer srv.stop()
+	defer srv.Stop()
 	issuer, err := setup(srv)
 	if err != nil {
 		return err
 	}
 	time.Sleep(time.Second)
-	rep.startRSS = sysinfo.PidKB(srv.pid, "VmRSS")
-	benchutil.Logf("huitong (pid %d) at %s and %s; RSS %s", srv.pid, srv.internal, srv.public, benchutil.MiB(rep.startRSS))
+	rep.startRSS = sysinfo.PidKB(srv.PID, "VmRSS")
+	benchutil.Logf("huitong (pid %d) at %s and %s; RSS %s", srv.PID, srv.Internal, srv.Public, benchutil.MiB(rep.startRSS))
 
 	creds, err := measureIssue(cfg, rep, srv, issuer)
 	if err != nil {
@@ -181,9 +181,9 @@ func run() error {
 			return err
 		}
 	}
-	rep.endRSS = sysinfo.PidKB(srv.pid, "VmRSS")
-	rep.serverHWM = sysinfo.PidKB(srv.pid, "VmHWM")
-	srv.stop()
+	rep.endRSS = sysinfo.PidKB(srv.PID, "VmRSS")
+	rep.serverHWM = sysinfo.PidKB(srv.PID, "VmHWM")
+	srv.Stop()
 
 	// Without the server running.
 	if rep.base, err = measureBaseline(cfg, creds[0].Credential); err != nil {
@@ -199,23 +199,23 @@ func run() error {
 
 // setup registers the issuing org, its issuing officer and the business
 // license type as the admin and the officer, through the HTTP API.
-func setup(srv *server) (*api, error) {
-	admin, err := newAPI(srv.internal).as("admin", adminPassword)
+func setup(srv *server) (*benchutil.API, error) {
+	admin, err := benchutil.NewAPI(srv.Internal).As("admin", adminPassword)
 	if err != nil {
 		return nil, err
 	}
-	if err := admin.call("POST", "/api/v1/orgs", map[string]any{"uscc": issuerUSCC, "name": issuerName, "region_code": issuerRegion, "kind": "agency"}, nil); err != nil {
+	if err := admin.Call("POST", "/api/v1/orgs", map[string]any{"uscc": issuerUSCC, "name": issuerName, "region_code": issuerRegion, "kind": "agency"}, nil); err != nil {
 		return nil, err
 	}
-	if err := admin.call("POST", "/api/v1/users", map[string]any{"username": issuerUser, "password": issuerPass, "org_uscc": issuerUSCC,
+	if err := admin.Call("POST", "/api/v1/users", map[string]any{"username": issuerUser, "password": issuerPass, "org_uscc": issuerUSCC,
 		"roles": []string{"issuer"}}, nil); err != nil {
 		return nil, err
 	}
-	issuer, err := newAPI(srv.internal).as(issuerUser, issuerPass)
+	issuer, err := benchutil.NewAPI(srv.Internal).As(issuerUser, issuerPass)
 	if err != nil {
 		return nil, err
 	}
-	if err := issuer.call("POST", "/api/v1/license-types", map[string]any{"code": typeCode, "name": "营业执照", "issuer_usccs": []string{issuerUSCC},
+	if err := issuer.Call("POST", "/api/v1/license-types", map[string]any{"code": typeCode, "name": "营业执照", "issuer_usccs": []string{issuerUSCC},
 		"holder_kind": "org", "fields": licenseFields()}, nil); err != nil {
 		return nil, err
 	}
@@ -235,7 +235,7 @@ const maxPool = 50000
 
 // measureIssue issues licenses with each client count and returns the
 // credentials issued (up to maxPool).
-func measureIssue(cfg config, rep *report, srv *server, issuer *api) ([]issued, error) {
+func measureIssue(cfg config, rep *report, srv *server, issuer *benchutil.API) ([]issued, error) {
 	var mu sync.Mutex
 	var pool []issued
 	base := 0
@@ -249,7 +249,7 @@ func measureIssue(cfg config, rep *report, srv *server, issuer *api) ([]issued, 
 		}
 		base += 1 << 20 // holders of the next run's bodies differ
 		do := func(c *http.Client, _ int, seq int64) error {
-			b, err := post(c, srv.internal+"/api/v1/licenses", issuer.token, bodies[seq%int64(len(bodies))], http.StatusCreated)
+			b, err := post(c, srv.Internal+"/api/v1/licenses", issuer.Token, bodies[seq%int64(len(bodies))], http.StatusCreated)
 			if err != nil {
 				return err
 			}
@@ -267,9 +267,9 @@ func measureIssue(cfg config, rep *report, srv *server, issuer *api) ([]issued, 
 			mu.Unlock()
 			return nil
 		}
-		waitQuiet(srv.pid, cfg.quiet, cfg.quietWait)
+		waitQuiet(srv.PID, cfg.quiet, cfg.quietWait)
 		prof := profileIf(cfg, rep, srv, n, fmt.Sprintf("issue-%d.prof", n))
-		res := drive("issue", do, n, cfg.warmup, cfg.duration, srv.pid)
+		res := drive("issue", do, n, cfg.warmup, cfg.duration, srv.PID)
 		if err := <-prof; err != nil {
 			return nil, fmt.Errorf("CPU profile: %w", err)
 		}
@@ -316,11 +316,11 @@ func profileIf(cfg config, rep *report, srv *server, n int, name string) <-chan 
 // measureVerify revokes every -revoke-every-th credential of pool and
 // verifies the pool's credentials with each client count, checking every
 // answer against what it must be.
-func measureVerify(cfg config, rep *report, srv *server, issuer *api, pool []issued) error {
+func measureVerify(cfg config, rep *report, srv *server, issuer *benchutil.API, pool []issued) error {
 	revoked := make([]bool, len(pool))
 	if cfg.revokeEach > 0 {
 		for i := 0; i < len(pool); i += cfg.revokeEach {
-			if err := issuer.call("POST", "/api/v1/licenses/"+pool[i].Identifier+"/revoke", map[string]string{"reason": "性能基准：吊销"}, nil); err != nil {
+			if err := issuer.Call("POST", "/api/v1/licenses/"+pool[i].Identifier+"/revoke", map[string]string{"reason": "性能基准：吊销"}, nil); err != nil {
 				return err
 			}
 			revoked[i] = true
@@ -338,7 +338,7 @@ func measureVerify(cfg config, rep *report, srv *server, issuer *api, pool []iss
 		var mu sync.Mutex
 		do := func(c *http.Client, _ int, seq int64) error {
 			i := int(seq % int64(len(pool)))
-			b, err := post(c, srv.public+"/api/v1/licenses/verify", "", bodies[i], http.StatusOK)
+			b, err := post(c, srv.Public+"/api/v1/licenses/verify", "", bodies[i], http.StatusOK)
 			if err != nil {
 				return err
 			}
@@ -367,9 +367,9 @@ func measureVerify(cfg config, rep *report, srv *server, issuer *api, pool []iss
 			mu.Unlock()
 			return nil
 		}
-		waitQuiet(srv.pid, cfg.quiet, cfg.quietWait)
+		waitQuiet(srv.PID, cfg.quiet, cfg.quietWait)
 		prof := profileIf(cfg, rep, srv, n, fmt.Sprintf("verify-%d.prof", n))
-		res := drive("verify", do, n, cfg.warmup, cfg.duration, srv.pid)
+		res := drive("verify", do, n, cfg.warmup, cfg.duration, srv.PID)
 		if err := <-prof; err != nil {
 			return fmt.Errorf("CPU profile: %w", err)
 		}
@@ -395,7 +395,7 @@ type importRun struct {
 func (r *importRun) rate() float64 { return float64(r.Imported) / r.Wall.Seconds() }
 
 // measureImport generates the import file and imports it in one request.
-func measureImport(cfg config, rep *report, srv *server, issuer *api) (*importRun, error) {
+func measureImport(cfg config, rep *report, srv *server, issuer *benchutil.API) (*importRun, error) {
 	path := filepath.Join(cfg.dir, fmt.Sprintf("import-%d.csv", cfg.importRows))
 	size, err := writeImportCSV(path, 100<<20, cfg.importRows, cfg.seed)
 	if err != nil {
@@ -407,7 +407,7 @@ func measureImport(cfg config, rep *report, srv *server, issuer *api) (*importRu
 		return nil, err
 	}
 	defer f.Close()
-	waitQuiet(srv.pid, cfg.quiet, cfg.quietWait)
+	waitQuiet(srv.PID, cfg.quiet, cfg.quietWait)
 	ir := &importRun{FileBytes: size}
 	// Peak RSS during the import, sampled.
 	stop := make(chan struct{})
@@ -421,7 +421,7 @@ func measureImport(cfg config, rep *report, srv *server, issuer *api) (*importRu
 		for {
 			select {
 			case <-t.C:
-				peak = max(peak, sysinfo.PidKB(srv.pid, "VmRSS"))
+				peak = max(peak, sysinfo.PidKB(srv.PID, "VmRSS"))
 			case <-stop:
 				return
 			}
@@ -446,11 +446,11 @@ func measureImport(cfg config, rep *report, srv *server, issuer *api) (*importRu
 		First []string `json:"first_identifiers"`
 	}
 	ir.Load[0] = sysinfo.LoadAvg()[0]
-	cpu0 := readCPU(srv.pid)
+	cpu0 := benchutil.ReadCPU(srv.PID)
 	t0 := time.Now()
-	err = issuer.send("POST", "/api/v1/license-types/"+typeCode+"/imports", "text/csv; charset=utf-8", struct{ *os.File }{f}, &res)
+	err = issuer.Send("POST", "/api/v1/license-types/"+typeCode+"/imports", "text/csv; charset=utf-8", struct{ *os.File }{f}, &res)
 	ir.Wall = time.Since(t0)
-	ir.CPU = cpuBetween(cpu0, readCPU(srv.pid), ir.Wall)
+	ir.CPU = cpuBetween(cpu0, benchutil.ReadCPU(srv.PID), ir.Wall)
 	ir.Load[1] = sysinfo.LoadAvg()[0]
 	close(stop)
 	wg.Wait()
@@ -474,12 +474,12 @@ func measureImport(cfg config, rep *report, srv *server, issuer *api) (*importRu
 		return nil, fmt.Errorf("import: %d of %d rows imported%s", res.Imported, cfg.importRows, first)
 	}
 	// The imported licenses verify like issued ones.
-	pub := newAPI(srv.public)
+	pub := benchutil.NewAPI(srv.Public)
 	for _, id := range res.First {
 		var v struct {
 			Valid bool `json:"valid"`
 		}
-		if err := pub.call("POST", "/api/v1/licenses/verify", map[string]string{"identifier": id}, &v); err != nil {
+		if err := pub.Call("POST", "/api/v1/licenses/verify", map[string]string{"identifier": id}, &v); err != nil {
 			return nil, err
 		}
 		if !v.Valid {
@@ -494,9 +494,9 @@ func measureImport(cfg config, rep *report, srv *server, issuer *api) (*importRu
 // use less than limit CPUs, for at most maxWait.
 func waitQuiet(pid int, limit float64, maxWait time.Duration) float64 {
 	return benchutil.WaitQuiet(limit, maxWait, func(window time.Duration) float64 {
-		a := readCPU(pid)
+		a := benchutil.ReadCPU(pid)
 		time.Sleep(window)
-		return cpuBetween(a, readCPU(pid), window).Others
+		return cpuBetween(a, benchutil.ReadCPU(pid), window).Others
 	})
 }
 

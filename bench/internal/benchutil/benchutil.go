@@ -1,7 +1,8 @@
 // Package benchutil holds what the benchmark programs under bench/ share
 // beyond the machine facts of sysinfo: the program's entry, progress
-// lines, waiting for a quiet machine, report formatting and the bench
-// databases.
+// lines, waiting for a quiet machine, report formatting, the bench
+// databases, latency summaries and CPU snapshots, and building, running,
+// profiling and calling the huitong server.
 package benchutil
 
 import (
