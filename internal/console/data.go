@@ -65,45 +65,12 @@ func (c *Console) dataOf(r *http.Request, code string) (*dataData, error) {
 }
 
 // upload feeds a file into a resource, as POST /api/v1/resources/{code}/
-// batches does, from a multipart form streamed part by part: the options
-// and the CSRF token come first, then the file, which is never held whole.
+// batches does, from a multipart form streamed part by part.
 func (c *Console) upload(w http.ResponseWriter, r *http.Request) {
 	code := r.PathValue("code")
-	s := sessionFrom(r.Context())
-	r.Body = http.MaxBytesReader(w, r.Body, ingest.MaxUploadBytes)
-	mr, err := r.MultipartReader()
-	if err != nil {
-		c.uploadFailed(w, r, code, huitong.Invalidf("not_multipart", "请通过上传表单提交文件", "send the file with the upload form"))
-		return
-	}
 	up := ingest.Upload{}
-	sent := ""
-	for {
-		part, err := mr.NextPart()
-		if err == io.EOF {
-			c.uploadFailed(w, r, code, noFile())
-			return
-		}
-		if err != nil {
-			c.uploadFailed(w, r, code, huitong.Invalidf("bad_upload", "上传中断或格式错误，请重试", "the upload was cut off or malformed; try again"))
-			return
-		}
-		if part.FormName() == "file" {
-			if !s.CSRFOK && !c.csrfValid(sent, "session", s.Token) {
-				c.csrfFailed(w, r)
-				return
-			}
-			if part.FileName() == "" {
-				c.uploadFailed(w, r, code, noFile())
-				return
-			}
-			up.Body, up.Filename, up.ContentType = ingest.SizeLimited(part), part.FileName(), part.Header.Get("Content-Type")
-			break
-		}
-		v := formValue(part)
-		switch part.FormName() {
-		case "_csrf":
-			sent = v
+	part := c.uploadPart(w, r, func(name, v string) {
+		switch name {
 		case "mode":
 			up.Mode = v
 		case "encoding":
@@ -113,13 +80,62 @@ func (c *Console) upload(w http.ResponseWriter, r *http.Request) {
 		case "strict":
 			up.Strict = v != ""
 		}
+	}, func(err error) { c.uploadFailed(w, r, code, err) })
+	if part == nil {
+		return
 	}
+	up.Body, up.Filename, up.ContentType = ingest.SizeLimited(part), part.FileName(), part.Header.Get("Content-Type")
 	b, err := c.Ingest.Ingest(r.Context(), code, up)
 	if err != nil {
 		c.uploadFailed(w, r, code, err)
 		return
 	}
 	see(w, r, withFlash("/console/batches/"+strconv.FormatInt(b.ID, 10), "uploaded"))
+}
+
+// uploadPart reads an upload form streamed part by part, its body limited
+// to ingest.MaxUploadBytes: the CSRF token and the options come first,
+// each option handed to option, then the file, which is never held whole.
+// It returns the file's part once the CSRF token checks. Otherwise it has
+// answered and returns nil: a bad token itself, any other problem through
+// failed.
+func (c *Console) uploadPart(w http.ResponseWriter, r *http.Request, option func(name, value string), failed func(error)) *multipart.Part {
+	s := sessionFrom(r.Context())
+	r.Body = http.MaxBytesReader(w, r.Body, ingest.MaxUploadBytes)
+	mr, err := r.MultipartReader()
+	if err != nil {
+		failed(huitong.Invalidf("not_multipart", "请通过上传表单提交文件", "send the file with the upload form"))
+		return nil
+	}
+	sent := ""
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			failed(noFile())
+			return nil
+		}
+		if err != nil {
+			failed(huitong.Invalidf("bad_upload", "上传中断或格式错误，请重试", "the upload was cut off or malformed; try again"))
+			return nil
+		}
+		if part.FormName() == "file" {
+			if !s.CSRFOK && !c.csrfValid(sent, "session", s.Token) {
+				c.csrfFailed(w, r)
+				return nil
+			}
+			if part.FileName() == "" {
+				failed(noFile())
+				return nil
+			}
+			return part
+		}
+		v := formValue(part)
+		if part.FormName() == "_csrf" {
+			sent = v
+		} else {
+			option(part.FormName(), v)
+		}
+	}
 }
 
 func noFile() error {

@@ -1,7 +1,6 @@
 package console
 
 import (
-	"io"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -74,10 +73,7 @@ type typeFormData struct {
 
 func (c *Console) typeFormData(r *http.Request, f typeForm, fields []catalog.Field, fe formErrors) *typeFormData {
 	d := &typeFormData{F: f, Prefix: sessionFrom(r.Context()).P.OrgUSCC}
-	for i, fl := range fields {
-		d.Rows = append(d.Rows, row(i, strconv.Itoa(i), fl, fe))
-	}
-	d.Blank = row(-1, "__i__", catalog.Field{Type: "string", Level: 1}, formErrors{})
+	d.Rows, d.Blank = fieldRows(fields, fe, true)
 	return d
 }
 
@@ -175,42 +171,10 @@ func (c *Console) importForm(w http.ResponseWriter, r *http.Request) {
 // options and the CSRF token first, then the file. The report is the
 // answer.
 func (c *Console) importUpload(w http.ResponseWriter, r *http.Request) {
-	s := sessionFrom(r.Context())
-	r.Body = http.MaxBytesReader(w, r.Body, ingest.MaxUploadBytes)
 	code := ""
-	mr, err := r.MultipartReader()
-	if err != nil {
-		c.importFailed(w, r, code, huitong.Invalidf("not_multipart", "请通过上传表单提交文件", "send the file with the upload form"))
-		return
-	}
 	in := license.ImportInput{}
-	sent := ""
-	for {
-		part, err := mr.NextPart()
-		if err == io.EOF {
-			c.importFailed(w, r, code, noFile())
-			return
-		}
-		if err != nil {
-			c.importFailed(w, r, code, huitong.Invalidf("bad_upload", "上传中断或格式错误，请重试", "the upload was cut off or malformed; try again"))
-			return
-		}
-		if part.FormName() == "file" {
-			if !s.CSRFOK && !c.csrfValid(sent, "session", s.Token) {
-				c.csrfFailed(w, r)
-				return
-			}
-			if part.FileName() == "" {
-				c.importFailed(w, r, code, noFile())
-				return
-			}
-			in.Body, in.Filename, in.ContentType = ingest.SizeLimited(part), part.FileName(), part.Header.Get("Content-Type")
-			break
-		}
-		v := formValue(part)
-		switch part.FormName() {
-		case "_csrf":
-			sent = v
+	part := c.uploadPart(w, r, func(name, v string) {
+		switch name {
 		case "type_code":
 			code = v
 		case "encoding":
@@ -218,7 +182,11 @@ func (c *Console) importUpload(w http.ResponseWriter, r *http.Request) {
 		case "sheet":
 			in.Sheet = v
 		}
+	}, func(err error) { c.importFailed(w, r, code, err) })
+	if part == nil {
+		return
 	}
+	in.Body, in.Filename, in.ContentType = ingest.SizeLimited(part), part.FileName(), part.Header.Get("Content-Type")
 	rep, err := c.Licenses.Import(r.Context(), code, in)
 	if err != nil {
 		c.importFailed(w, r, code, err)

@@ -14,9 +14,9 @@ import (
 	"huitong/internal/org"
 )
 
-// fieldRow is one field of the resource form. Inputs are named after the
-// API's fields ("fields[3].name"), so that a validation detail lands next
-// to its input.
+// fieldRow is one field of the resource form or the license type form.
+// Inputs are named after the API's fields ("fields[3].name"), so that a
+// validation detail lands next to its input.
 type fieldRow struct {
 	I               int
 	P, ID           string // input name prefix "fields[3]." and id prefix "f3-"
@@ -25,6 +25,10 @@ type fieldRow struct {
 	Open            bool // show the rules: some are set, or wrong
 	Err             formErrors
 	Types, PIIKinds []string
+	Levels          []string
+	// License marks a license type's field, which takes neither key,
+	// indexed, unique nor ref rules.
+	License bool
 }
 
 type formData struct {
@@ -47,17 +51,33 @@ func (c *Console) formData(r *http.Request, isNew bool, code string, in catalog.
 	if d.Admin && isNew {
 		d.Orgs = c.orgs(r.Context())
 	}
-	for i, f := range in.Fields {
-		d.Rows = append(d.Rows, row(i, strconv.Itoa(i), f, fe))
-	}
-	d.Blank = row(-1, "__i__", catalog.Field{Type: "string", Level: 1}, formErrors{})
+	d.Rows, d.Blank = fieldRows(in.Fields, fe, false)
 	return d
 }
 
-func row(i int, idx string, f catalog.Field, fe formErrors) fieldRow {
+// fieldRows returns the rows of fields, with the errors fe, and the blank
+// row the form adds a field with; license makes them a license type's.
+func fieldRows(fields []catalog.Field, fe formErrors, license bool) (rows []fieldRow, blank fieldRow) {
+	for i, f := range fields {
+		rows = append(rows, row(i, strconv.Itoa(i), f, fe, license))
+	}
+	return rows, row(-1, "__i__", catalog.Field{Type: "string", Level: 1}, formErrors{}, license)
+}
+
+// The levels a resource's field and a license type's field may have: a
+// license's values are printed on it, so none is level 4.
+var (
+	resourceLevels = []string{"1", "2", "3", "4"}
+	licenseLevels  = []string{"1", "2", "3"}
+)
+
+func row(i int, idx string, f catalog.Field, fe formErrors, license bool) fieldRow {
 	p := "fields[" + idx + "]."
 	fr := fieldRow{I: i, P: p, ID: "f" + idx + "-", F: f, Enum: strings.Join(f.Enum, ", "), Err: fe,
-		Types: catalog.FieldTypes, PIIKinds: catalog.PIIKinds}
+		Types: catalog.FieldTypes, PIIKinds: catalog.PIIKinds, Levels: resourceLevels, License: license}
+	if license {
+		fr.Levels = licenseLevels
+	}
 	fr.Open = len(f.Enum) > 0 || f.Regex != "" || f.Min != "" || f.Max != "" || f.MinLength > 0 || f.MaxLength > 0 || f.Ref != ""
 	for k := range fe.Fields {
 		if strings.HasPrefix(k, p) && !slices.Contains([]string{"name", "title", "type", "level", "pii"}, strings.TrimPrefix(k, p)) {
