@@ -305,7 +305,7 @@ func profileIf(cfg config, rep *report, srv *server, n int, name string) <-chan 
 		// for the writer, a commit, or the CPU.
 		time.Sleep(cfg.duration / 2)
 		gr := strings.TrimSuffix(path, ".prof") + ".goroutines.txt"
-		if err := srv.fetch("/debug/pprof/goroutine?debug=1", gr); err != nil {
+		if err := benchutil.FetchPprof(srv.pprof, "/debug/pprof/goroutine?debug=1", gr); err != nil {
 			benchutil.Logf("goroutine profile: %v", err)
 		}
 		done <- <-prof

@@ -1,9 +1,6 @@
 package main
 
 import (
-	"io"
-	"net/http"
-	"os"
 	"path/filepath"
 	"time"
 
@@ -61,19 +58,4 @@ func (s *server) profile(d time.Duration, path string) <-chan error {
 	}
 	go func() { got <- benchutil.CPUProfile(s.pprof, int(d.Seconds()+0.5), path) }()
 	return got
-}
-
-// fetch writes what a -pprof build's pprof listener answers for path into
-// file.
-func (s *server) fetch(path, file string) error {
-	resp, err := http.Get("http://" + s.pprof + path)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(file, b, 0o644)
 }
