@@ -267,13 +267,10 @@ func measureIssue(cfg config, rep *report, srv *server, issuer *benchutil.API) (
 			mu.Unlock()
 			return nil
 		}
-		waitQuiet(srv.PID, cfg.quiet, cfg.quietWait)
-		prof := profileIf(cfg, rep, srv, n, fmt.Sprintf("issue-%d.prof", n))
-		res := drive("issue", do, n, cfg.warmup, cfg.duration, srv.PID)
-		if err := <-prof; err != nil {
-			return nil, fmt.Errorf("CPU profile: %w", err)
+		res, err := measureLoad(cfg, rep, srv, "issue", do, n)
+		if err != nil {
+			return nil, err
 		}
-		logRun(res)
 		rep.issue = append(rep.issue, res)
 	}
 	if len(pool) == 0 {
@@ -281,6 +278,19 @@ func measureIssue(cfg config, rep *report, srv *server, issuer *benchutil.API) (
 	}
 	rep.credBytes = len(pool[0].Credential)
 	return pool, nil
+}
+
+// measureLoad runs the load name with n clients calling do once the
+// machine is quiet, profiling the server as profileIf says, and logs it.
+func measureLoad(cfg config, rep *report, srv *server, name string, do call, n int) (*loadRun, error) {
+	waitQuiet(srv.PID, cfg.quiet, cfg.quietWait)
+	prof := profileIf(cfg, rep, srv, n, fmt.Sprintf("%s-%d.prof", name, n))
+	res := drive(name, do, n, cfg.warmup, cfg.duration, srv.PID)
+	if err := <-prof; err != nil {
+		return nil, fmt.Errorf("CPU profile: %w", err)
+	}
+	logRun(res)
+	return res, nil
 }
 
 // profileIf starts a CPU profile of the server over the measured window of
@@ -367,13 +377,10 @@ func measureVerify(cfg config, rep *report, srv *server, issuer *benchutil.API, 
 			mu.Unlock()
 			return nil
 		}
-		waitQuiet(srv.PID, cfg.quiet, cfg.quietWait)
-		prof := profileIf(cfg, rep, srv, n, fmt.Sprintf("verify-%d.prof", n))
-		res := drive("verify", do, n, cfg.warmup, cfg.duration, srv.PID)
-		if err := <-prof; err != nil {
-			return fmt.Errorf("CPU profile: %w", err)
+		res, err := measureLoad(cfg, rep, srv, "verify", do, n)
+		if err != nil {
+			return err
 		}
-		logRun(res)
 		rep.verify = append(rep.verify, res)
 		rep.verifyChecked += nChecked
 		rep.verifyRevokedSeen += nRevoked
