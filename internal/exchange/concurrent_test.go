@@ -189,4 +189,3 @@ func TestConcurrentCallsAllAudited(t *testing.T) {
 		t.Errorf("verifier: size %d, want %d; %s", res.Size, end, b.String())
 	}
 }
-
