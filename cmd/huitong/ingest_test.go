@@ -19,7 +19,13 @@ import (
 // upload posts a file body to a resource's batches.
 func (c *client) upload(code, contentType, query string, body []byte) response {
 	c.t.Helper()
-	req, err := http.NewRequestWithContext(c.t.Context(), "POST", c.base+"/api/v1/resources/"+code+"/batches?"+query, bytes.NewReader(body))
+	return c.postRaw("/api/v1/resources/"+code+"/batches?"+query, contentType, body)
+}
+
+// postRaw posts a body with its own Content-Type, as a file upload.
+func (c *client) postRaw(path, contentType string, body []byte) response {
+	c.t.Helper()
+	req, err := http.NewRequestWithContext(c.t.Context(), "POST", c.base+path, bytes.NewReader(body))
 	if err != nil {
 		c.t.Fatal(err)
 	}

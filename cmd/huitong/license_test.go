@@ -7,8 +7,6 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
-	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -472,17 +470,5 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 // importLicenses posts a file of licenses to import.
 func (c *client) importLicenses(typeCode, contentType, body string) response {
 	c.t.Helper()
-	req, err := http.NewRequestWithContext(c.t.Context(), "POST", c.base+"/api/v1/license-types/"+typeCode+"/imports", strings.NewReader(body))
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+c.token)
-	req.Header.Set("Content-Type", contentType)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return response{status: resp.StatusCode, header: resp.Header, body: b}
+	return c.postRaw("/api/v1/license-types/"+typeCode+"/imports", contentType, []byte(body))
 }

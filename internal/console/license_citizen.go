@@ -83,14 +83,7 @@ func (c *Console) mine(ctx context.Context, id string) (license.License, error) 
 			break
 		}
 	}
-	return license.License{}, huitong.NotFoundf("license_not_found", "您没有证照 %s", "you hold no license %s", clipText(id, 80))
-}
-
-func clipText(s string, n int) string {
-	if r := []rune(s); len(r) > n {
-		return string(r[:n])
-	}
-	return s
+	return license.License{}, huitong.NotFoundf("license_not_found", "您没有证照 %s", "you hold no license %s", huitong.Clip(id, 80))
 }
 
 // consentForm is the consent form as the page holds it.

@@ -32,7 +32,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"huitong"
 	"huitong/internal/audit"
@@ -842,15 +841,6 @@ func decodeCursor(s, orderBy string, fields map[string]catalog.Field) (*ingest.A
 	return &ingest.After{Value: v, ID: id}, nil
 }
 
-func clip(s string) string { return clipRunes(s, 64) }
+func clip(s string) string { return huitong.Clip(s, 64) }
 
-func clipRunes(s string, n int) string {
-	if !utf8.ValidString(s) {
-		s = strings.ToValidUTF8(s, "\uFFFD")
-	}
-	r := []rune(s)
-	if len(r) > n {
-		return string(r[:n])
-	}
-	return s
-}
+func clipRunes(s string, n int) string { return huitong.Clip(s, n) }

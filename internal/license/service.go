@@ -108,15 +108,8 @@ func errInvalidIdentifier(id string, err error) error {
 	return huitong.Invalidf("invalid_identifier", "证照标识不符合 GB/T 36904：%s", "not a GB/T 36904 license identifier: %s", clip(id, 120)).Wrap(err)
 }
 
-// clip shortens s to at most n characters, for input named in errors and
-// records.
-func clip(s string, n int) string {
-	s = strings.TrimSpace(s)
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return string([]rune(s)[:n])
-}
+// clip shortens caller input named in errors and records.
+func clip(s string, n int) string { return huitong.Clip(s, n) }
 
 // change records e, then makes the change with do. The record comes first,
 // so that nothing changes unrecorded; if do then fails (a concurrent change

@@ -6,9 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"huitong"
 	"huitong/internal/audit"
@@ -209,13 +207,7 @@ func (s *Service) deny(ctx context.Context, action, code, purpose string, detail
 const maxCode = 100
 
 // clip shortens s to at most n characters, for records of refused input.
-func clip(s string, n int) string {
-	s = strings.TrimSpace(s)
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return string([]rune(s)[:n])
-}
+func clip(s string, n int) string { return huitong.Clip(s, n) }
 
 func detail(kv ...any) map[string]string {
 	m := map[string]string{}
