@@ -378,11 +378,34 @@ func licenseFlow(t *testing.T, m *Main) {
 		t.Errorf("history: %d uses, %d refusals: %+v", uses, denied, tr.Items)
 	}
 
+	// A re-issued license keeps the consents given for it.
+	w.citizen.want(201, "POST", "/api/v1/licenses/"+mar.Identifier+"/consents", license.ConsentInput{GranteeUSCC: usccCounty,
+		Purpose: "公积金贷款复核", ExpiresAt: time.Now().AddDate(0, 1, 0).Format(time.DateOnly)}).decode(t, &c)
+	var mar2 license.License
+	w.civil.want(201, "POST", "/api/v1/licenses/"+mar.Identifier+"/reissue", license.ReissueInput{Data: map[string]any{"registered_on": "2024-05-21"}}).decode(t, &mar2)
+	w.fund.wantErr(403, "no_consent", "GET", "/api/v1/licenses/"+mar.Identifier, nil)
+	w.fund.want(200, "GET", "/api/v1/licenses/"+mar2.Identifier, nil).decode(t, &got)
+	if got.Version != 2 || got.Data["registered_on"] != "2024-05-21" {
+		t.Errorf("re-issued license under the carried consent: %+v", got)
+	}
+	w.citizen.want(200, "GET", "/api/v1/my/consents", nil).decode(t, &cs)
+	if cs.Items[0].ID != c.ID || cs.Items[0].Identifier != mar2.Identifier || cs.Items[0].Uses != 1 {
+		t.Errorf("consent after re-issue: %+v", cs.Items[0])
+	}
+	mar = mar2
+
 	// The citizen lists their licenses; issuers and auditors search.
 	var page licensePage
+	idsOf := func(p licensePage) []string {
+		var out []string
+		for _, l := range p.Items {
+			out = append(out, l.Identifier+" "+l.Status)
+		}
+		return out
+	}
 	w.citizen.want(200, "GET", "/api/v1/my/licenses", nil).decode(t, &page)
-	if len(page.Items) != 1 || page.Items[0].Identifier != mar.Identifier || page.Items[0].Credential == "" {
-		t.Errorf("my licenses %+v", page.Items)
+	if len(page.Items) != 2 || page.Items[0].Identifier != mar.Identifier || page.Items[0].Credential == "" || page.Items[1].Status != "superseded" {
+		t.Errorf("my licenses %v", idsOf(page))
 	}
 	w.issuer.want(200, "GET", "/api/v1/licenses?status=revoked", nil).decode(t, &page)
 	if len(page.Items) != 1 || page.Items[0].Identifier != biz.Identifier {
@@ -401,9 +424,10 @@ func licenseFlow(t *testing.T, m *Main) {
 	if len(page.Items) != 2 || page.Items[0].Identifier == v2.Identifier {
 		t.Errorf("page 2 %+v", page)
 	}
+	page = licensePage{}
 	w.audit.want(200, "GET", "/api/v1/licenses?holder_code="+citizenID, nil).decode(t, &page)
-	if len(page.Items) != 1 {
-		t.Errorf("auditor search %+v", page.Items)
+	if len(page.Items) != 2 {
+		t.Errorf("auditor search %v", idsOf(page))
 	}
 	w.fund.wantErr(403, "forbidden", "GET", "/api/v1/licenses", nil)
 	w.police.want(200, "GET", "/api/v1/licenses?holder_code="+usccPolice, nil).decode(t, &page)

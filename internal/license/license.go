@@ -159,9 +159,9 @@ type Store interface {
 	// RevokeLicense marks an active license revoked: ErrStatusChanged when
 	// it is not active.
 	RevokeLicense(ctx context.Context, identifier string, at time.Time, by, reason string) error
-	// ReissueLicense marks the active license old superseded by next and
-	// stores next, in one transaction: ErrStatusChanged when old is not
-	// active.
+	// ReissueLicense marks the active license old superseded by next,
+	// stores next and moves old's consents that were not withdrawn to next,
+	// in one transaction: ErrStatusChanged when old is not active.
 	ReissueLicense(ctx context.Context, old string, next License) error
 	// SetStatusIndexes returns the status indexes of an issuer's list
 	// whose bit is set: revoked and superseded licenses.

@@ -259,6 +259,11 @@ func (db *DB) ReissueLicense(ctx context.Context, old string, next license.Licen
 		if err := insertLicense(ctx, tx, &next); err != nil {
 			return err
 		}
+		// Consents not withdrawn go with the license to its new version.
+		if _, err := tx.Exec(ctx, `UPDATE license_consents SET identifier = ? WHERE identifier = ? AND withdrawn_at = 0`,
+			next.Identifier, old); err != nil {
+			return err
+		}
 		return tx.bumpLicenseRev(ctx)
 	})
 }
