@@ -159,7 +159,7 @@ func (m *Main) run(ctx context.Context) error {
 		PseudonymSecret: derive(dataKey, "huitong/exchange/pseudonyms"), Now: time.Now}
 	m.Licenses = &license.Service{Store: m.DB, Keys: &license.Ring{Dir: c.LicenseKeys, Store: m.DB, Now: time.Now},
 		Audit: m.Audit, OrgName: m.Orgs.OrgName, Subject: m.Audit.SubjectOf, CitizenSubject: m.Orgs.CitizenSubject,
-		PublicURL: c.PublicURL, Now: time.Now}
+		PublicURL: c.PublicURL, Now: time.Now, IdentifierRate: c.LookupRate, IdentifierBurst: 60}
 
 	operator := org.OrgInput{USCC: c.OperatorUSCC, Name: c.OperatorName, RegionCode: c.OperatorRegion, Kind: org.KindAgency}
 	generated, created, err := m.Orgs.Bootstrap(ctx, operator, c.AdminPassword)

@@ -41,6 +41,12 @@ type Service struct {
 	// slash: verification links, QR codes and status lists name it.
 	PublicURL string
 	Now       func() time.Time
+	// IdentifierRate bounds lookups by identifier alone (verification
+	// without the credential, its page and QR codes) per client address,
+	// a second, with bursts of IdentifierBurst; 0 does not limit.
+	IdentifierRate  float64
+	IdentifierBurst int
+	lookups         idLimiter
 
 	types    sync.Map // code -> Type; types do not change once defined
 	names    sync.Map // issuer USCC -> cachedName
@@ -1056,6 +1062,9 @@ func (s *Service) Verify(ctx context.Context, in VerifyInput) (Result, error) {
 		return Result{}, huitong.Invalidf("validation_failed", "须提供 credential 或 identifier", "give credential or identifier").
 			WithDetails(huitong.FieldError{Field: "credential", Code: "required", Message: "须提供 credential 或 identifier", MessageEN: "give credential or identifier"})
 	case cred == "":
+		if err := s.limitLookup(ctx); err != nil {
+			return Result{}, err
+		}
 		if _, err := ids.ParseLicenseID(id); err != nil {
 			return Result{Status: StatusMalformed, Reason: "not a GB/T 36904 identifier: " + err.Error(), CheckedAt: now}, nil
 		}
