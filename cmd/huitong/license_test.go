@@ -7,6 +7,8 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"encoding/pem"
+	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -269,7 +271,7 @@ func licenseFlow(t *testing.T, m *Main) {
 		}
 		return code, res
 	}
-	if code, res := offline(biz, true); code != 0 || !res.Valid || res.License.Data["legal_rep"] != "王小明" {
+	if code, res := offline(biz, true); code != 0 || !res.Valid || res.License.Data["legal_rep"] != "王小明" || res.StatusListFrom == "" {
 		t.Errorf("offline verify = %d %+v", code, res)
 	}
 
@@ -495,4 +497,69 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 func (c *client) importLicenses(typeCode, contentType, body string) response {
 	c.t.Helper()
 	return c.postRaw("/api/v1/license-types/"+typeCode+"/imports", contentType, []byte(body))
+}
+
+// TestLicenseImportAbort cuts an import off after a stored chunk: nothing
+// of it stays, and the failure is recorded.
+func TestLicenseImportAbort(t *testing.T) {
+	m := testMain(t, false, "")
+	w := licenseSetup(t, m)
+	pr, pw := io.Pipe()
+	req, err := http.NewRequestWithContext(t.Context(), "POST", m.InternalURL()+"/api/v1/license-types/"+w.bizType+"/imports", pr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+w.issuer.token)
+	req.Header.Set("Content-Type", "text/csv")
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == 201 {
+				t.Errorf("a cut-off import was accepted: %s", body)
+			}
+		}
+	}()
+	var b strings.Builder
+	b.WriteString("持证主体名称,持证主体代码,法定代表人\n")
+	for i := 0; i < 2500; i++ {
+		b.WriteString("公司" + strconv.Itoa(i) + "," + usccCounty + ",王" + string(rune('一'+i%500)) + "\n")
+	}
+	if _, err := io.WriteString(pw, b.String()); err != nil {
+		t.Fatal(err)
+	}
+	count := func() int {
+		var page licensePage
+		w.issuer.want(200, "GET", "/api/v1/licenses?page_size=500&holder_code="+usccCounty, nil).decode(t, &page)
+		return len(page.Items)
+	}
+	// The first chunk of 500 is stored while the rest is awaited.
+	for deadline := time.Now().Add(20 * time.Second); count() < 500; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatal("the first chunk was never stored")
+		}
+	}
+	pw.CloseWithError(io.ErrUnexpectedEOF)
+	<-done
+	for deadline := time.Now().Add(20 * time.Second); count() > 0; time.Sleep(20 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d licenses of the failed import remain", count())
+		}
+	}
+	var tr struct {
+		Items []struct {
+			Outcome string `json:"outcome"`
+		} `json:"items"`
+	}
+	for deadline := time.Now().Add(5 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		w.admin.want(200, "GET", "/api/v1/audit/entries?action=license.import&outcome=failed", nil).decode(t, &tr)
+		if len(tr.Items) == 1 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("failure records of the import: %+v", tr.Items)
+		}
+	}
 }

@@ -61,10 +61,11 @@ func Offline(token string, jwks []byte, statusList string, now time.Time) (Resul
 		}
 		return r, nil
 	default:
-		bits, _, err := CheckStatusList(statusList, lookup, e.StatusListCredential, ck.Key.IssuerUSCC)
+		bits, sl, err := CheckStatusList(statusList, lookup, e.StatusListCredential, ck.Key.IssuerUSCC)
 		if err != nil {
 			return Result{}, fmt.Errorf("status list: %w", err)
 		}
+		r.StatusListFrom = sl.ValidFrom
 		idx, err := e.Index()
 		if err != nil {
 			r.Status, r.Reason = StatusMalformed, err.Error()

@@ -1042,6 +1042,9 @@ type Result struct {
 	License   *View       `json:"license,omitempty"`
 	Issuer    *IssuerView `json:"issuer,omitempty"`
 	CheckedAt time.Time   `json:"checked_at"`
+	// StatusListFrom is when the status list an offline check used was
+	// made: revocations after it are not seen.
+	StatusListFrom string `json:"status_list_valid_from,omitempty"`
 }
 
 // VerifyInput names what to verify: a credential, or an identifier.

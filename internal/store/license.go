@@ -300,6 +300,11 @@ func (db *DB) LicenseRev(ctx context.Context) (int64, error) {
 // one transaction.
 func (db *DB) DeleteImportedLicenses(ctx context.Context, importID int64) error {
 	return db.Write(ctx, func(tx *Tx) error {
+		// A consent given meanwhile for an imported license goes with it.
+		if _, err := tx.Exec(ctx, `DELETE FROM license_consents WHERE identifier IN
+			(SELECT identifier FROM licenses WHERE import_id = ?)`, importID); err != nil {
+			return err
+		}
 		_, err := tx.Exec(ctx, `DELETE FROM licenses WHERE import_id = ?`, importID)
 		return err
 	})
