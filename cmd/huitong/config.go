@@ -128,7 +128,7 @@ func (c *Config) bind(fs *flag.FlagSet, dataDirDefault string) {
 	fs.StringVar(&c.DataKey, "data-key", env("DATA_KEY", ""), "`file` of the secret encrypting restricted values at rest (default: <data-dir>/data.key) [HUITONG_DATA_KEY]")
 	fs.StringVar(&c.PublicURL, "public-url", env("PUBLIC_URL", ""), "base `URL` of the public listener as citizens reach it, named by license QR codes and credentials (default: http://<public-addr>) [HUITONG_PUBLIC_URL]")
 	fs.StringVar(&c.LicenseKeys, "license-keys", env("LICENSE_KEYS", ""), "`dir` of the license signing keys (default: <data-dir>/license-keys) [HUITONG_LICENSE_KEYS]")
-	fs.Float64Var(&c.LookupRate, "license-lookup-rate", envFloat("LICENSE_LOOKUP_RATE", 5), "license lookups by identifier alone (verify pages, QR codes, verification without the credential) one client address may make a `second`, in bursts of 60; 0 for no limit [HUITONG_LICENSE_LOOKUP_RATE]")
+	fs.Float64Var(&c.LookupRate, "license-lookup-rate", envFloat("LICENSE_LOOKUP_RATE", 5), "license lookups by identifier alone (verify pages, QR codes, verification without the credential) one client address may make, `per second`, in bursts of 60; 0 for no limit [HUITONG_LICENSE_LOOKUP_RATE]")
 	fs.StringVar(&c.LogLevel, "log-level", env("LOG_LEVEL", "info"), "debug, info, warn or error [HUITONG_LOG_LEVEL]")
 	fs.StringVar(&c.LogFormat, "log-format", env("LOG_FORMAT", "text"), "text or json [HUITONG_LOG_FORMAT]")
 	fs.DurationVar(&c.ShutdownWait, "shutdown-wait", envDuration("SHUTDOWN_WAIT", 15*time.Second), "how long in-flight requests may take to finish on SIGTERM [HUITONG_SHUTDOWN_WAIT]")
