@@ -431,6 +431,12 @@ func licenseFlow(t *testing.T, m *Main) {
 	if len(page.Items) != 2 {
 		t.Errorf("auditor search %v", idsOf(page))
 	}
+	// The search read the citizen's licenses: it is in their history.
+	tr.Items = nil
+	w.citizen.want(200, "GET", "/api/v1/tracker/me", nil).decode(t, &tr)
+	if len(tr.Items) == 0 || tr.Items[0].Action != "license.list" {
+		t.Errorf("citizen's newest history entry after the search: %+v", tr.Items)
+	}
 	w.fund.wantErr(403, "forbidden", "GET", "/api/v1/licenses", nil)
 	w.police.want(200, "GET", "/api/v1/licenses?holder_code="+usccPolice, nil).decode(t, &page)
 	if len(page.Items) != 3 {
