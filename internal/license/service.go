@@ -1060,6 +1060,7 @@ type VerifyInput struct {
 func (s *Service) Verify(ctx context.Context, in VerifyInput) (Result, error) {
 	now := s.now()
 	cred, id := strings.TrimSpace(in.Credential), strings.TrimSpace(in.Identifier)
+	var stored *License // read already, when verifying by identifier
 	switch {
 	case cred == "" && id == "":
 		return Result{}, huitong.Invalidf("validation_failed", "须提供 credential 或 identifier", "give credential or identifier").
@@ -1078,7 +1079,7 @@ func (s *Service) Verify(ctx context.Context, in VerifyInput) (Result, error) {
 		if err != nil {
 			return Result{}, err
 		}
-		cred = l.Credential
+		cred, stored = l.Credential, &l
 	}
 	ck := CheckSignature(cred, func(kid string) (Key, bool) {
 		k, ok, err := s.Keys.Lookup(ctx, kid)
@@ -1106,13 +1107,19 @@ func (s *Service) Verify(ctx context.Context, in VerifyInput) (Result, error) {
 		r.Status, r.Reason = StatusBadSignature, "the signer may not issue this license type"
 		return r, nil
 	}
-	l, err := s.Store.GetLicense(ctx, sub.Identifier)
-	if errors.Is(err, huitong.ErrNoRecord) {
-		r.Status, r.Reason = StatusNotFound, "no license with this identifier in this library"
-		return r, nil
-	}
-	if err != nil {
-		return Result{}, err
+	var l License
+	if stored != nil && stored.Identifier == sub.Identifier {
+		l = *stored
+	} else {
+		var err error
+		l, err = s.Store.GetLicense(ctx, sub.Identifier)
+		if errors.Is(err, huitong.ErrNoRecord) {
+			r.Status, r.Reason = StatusNotFound, "no license with this identifier in this library"
+			return r, nil
+		}
+		if err != nil {
+			return Result{}, err
+		}
 	}
 	if l.Credential != cred {
 		// Signed by the issuer's key, but not what it issued under this
