@@ -250,10 +250,20 @@ func (db *DB) publishStage(ctx context.Context, tx *Tx, t, st string, base, batc
 	if err := tx.QueryRow(ctx, `SELECT MIN(_seq - _n), MAX(_seq - _n) FROM `+st).Scan(&lo, &hi); err != nil {
 		return false, err
 	}
-	if lo.Valid && (lo.Int64 != base || hi.Int64 != base) {
+	// An empty stage has nothing to publish; one whose sequence moved, or
+	// that lacks a column the record table gained since it was opened (a
+	// new catalog version prepared meanwhile), goes the merge's other way.
+	if !lo.Valid || lo.Int64 != base || hi.Int64 != base {
 		return false, nil
 	}
-	idx, err := strings1(ctx, tx, `SELECT sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL ORDER BY name`, t)
+	if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM pragma_table_info(?) WHERE name LIKE 'f\_%' ESCAPE '\'
+		AND name NOT IN (SELECT name FROM pragma_table_info(?))`, t, st).Scan(&n); err != nil || n > 0 {
+		return false, err
+	}
+	// The record table's indexes but its unique key index, which the
+	// stage brings or gets below.
+	idx, err := strings1(ctx, tx, `SELECT sql FROM sqlite_master m WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL
+		AND NOT (SELECT COUNT(*) = 1 AND MAX(name) = '_key' FROM pragma_index_info(m.name)) ORDER BY name`, t)
 	if err != nil {
 		return false, err
 	}

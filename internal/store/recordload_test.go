@@ -341,3 +341,77 @@ func TestStaleStages(t *testing.T) {
 		t.Errorf("%d stages left after a restart", n)
 	}
 }
+
+// TestFirstLoadEmptyBatches: batches that accept no row leave the record
+// table as it was, with one unique index on the key, before a real one.
+func TestFirstLoadEmptyBatches(t *testing.T) {
+	db, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "test.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := t.Context()
+	if err := db.CreateOrg(ctx, org.Org{USCC: "11330500002486211M", Name: "湖州市公安局", RegionCode: "330500", Kind: "agency", CreatedAt: loadT0}); err != nil {
+		t.Fatal(err)
+	}
+	r := loadResource(t, db, "空批次")
+	for i := 0; i < 3; i++ {
+		if _, _, _, err := loadBatch(ctx, db, r, ingest.ModeUpsert, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, _, _, err := loadBatch(ctx, db, r, ingest.ModeUpsert, []ingest.Staged{loadRow(1, "A", "138", 1, "h1")}); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := db.RawQueryRow(ctx, `SELECT COUNT(*) FROM sqlite_master m WHERE type = 'index' AND tbl_name = ?
+		AND (SELECT COUNT(*) = 1 AND MAX(name) = '_key' FROM pragma_index_info(m.name))`, "rec_"+toTable(r.Code)).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 {
+		t.Errorf("%d indexes on the key alone, want 1", n)
+	}
+}
+
+// TestFirstLoadColumnAdded: a field added to the resource while its first
+// batch is staged keeps its column when the batch is merged.
+func TestFirstLoadColumnAdded(t *testing.T) {
+	db, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "test.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := t.Context()
+	if err := db.CreateOrg(ctx, org.Org{USCC: "11330500002486211M", Name: "湖州市公安局", RegionCode: "330500", Kind: "agency", CreatedAt: loadT0}); err != nil {
+		t.Fatal(err)
+	}
+	r := loadResource(t, db, "并发改版")
+	b := ingest.Batch{ResourceCode: r.Code, Version: r.Version, Mode: ingest.ModeUpsert, Format: "csv", Status: "processing",
+		Columns: []ingest.Column{}, Unknown: []string{}, CreatedBy: "user:u", CreatedAt: loadT0, FinishedAt: loadT0, Rows: 1, Accepted: 1}
+	if b.ID, err = db.CreateBatch(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Stage(ctx, r, b.ID, []ingest.Staged{loadRow(1, "A", "138", 1, "h1")}); err != nil {
+		t.Fatal(err)
+	}
+	// Meanwhile the resource gains a field and a reader prepares its table.
+	r2 := r
+	r2.Version++
+	r2.Fields = append(append([]catalog.Field{}, r.Fields...), catalog.Field{Name: "extra", Title: "新增", Type: "string", Level: 1})
+	if err := db.PrepareRecords(ctx, r2); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Merge(ctx, r, &b); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := db.RawQueryRow(ctx, `SELECT COUNT(*) FROM pragma_table_info(?) WHERE name = 'f_extra'`, "rec_"+toTable(r.Code)).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 1 {
+		t.Errorf("column f_extra lost in the merge")
+	}
+	if err := db.RawQueryRow(ctx, `SELECT COUNT(*) FROM rec_`+toTable(r.Code)).Scan(&n); err != nil || n != 1 {
+		t.Errorf("%d records after the merge (%v), want 1", n, err)
+	}
+}
