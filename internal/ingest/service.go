@@ -351,6 +351,13 @@ func (s *Service) read(ctx context.Context, r catalog.Resource, tbl Table, m map
 				cancel() // stop the reader
 			}
 		}
+		// A read that stopped early (a file error) sends no last chunk:
+		// what it found is saved all the same, for the batch's report.
+		if werr == nil && (len(findings) > 0 || len(rejected) > 0) {
+			if e := s.Store.SaveFindings(ctx, b.ID, findings, rejected); e != nil {
+				werr = huitong.Fault("ingest save findings", e)
+			}
+		}
 		written <- werr
 	}()
 	defer func() {
@@ -404,6 +411,10 @@ func (s *Service) read(ctx context.Context, r catalog.Resource, tbl Table, m map
 			continue
 		}
 		if err != nil {
+			// The file broke off: what was found up to here still goes
+			// to the batch's report; nothing more is staged.
+			staged = staged[:0]
+			flush(true)
 			return err
 		}
 		b.Rows++

@@ -3,6 +3,7 @@ package ingest
 import (
 	"context"
 	"fmt"
+	"io"
 	"strings"
 	"sync"
 	"testing"
@@ -112,5 +113,49 @@ func testSavesEveryFinding(t *testing.T, rows, bad, maxSaves int) {
 	}
 	if st.saveCalls > maxSaves || st.stageCalls < 2 {
 		t.Errorf("%d SaveFindings and %d Stage calls", st.saveCalls, st.stageCalls)
+	}
+}
+
+// cutOffReader reads r, then fails as a connection cut off mid-upload.
+type cutOffReader struct{ r io.Reader }
+
+func (f cutOffReader) Read(p []byte) (int, error) {
+	n, err := f.r.Read(p)
+	if err == io.EOF {
+		return n, io.ErrUnexpectedEOF
+	}
+	return n, err
+}
+
+// TestIngestSavesFindingsOfFailedRead: a file that breaks off part-way
+// fails the batch, and what was found up to there is still saved.
+func TestIngestSavesFindingsOfFailedRead(t *testing.T) {
+	r := catalog.Resource{Code: "JC-1", Version: 1, ProviderUSCC: "11330500002486211M", Fields: []catalog.Field{
+		{Name: "code", Title: "编码", Type: "string", Level: 1, Key: true, Required: true},
+		{Name: "gender", Title: "性别", Type: "string", Level: 1, Enum: []string{"男", "女"}},
+	}}
+	sealer, err := NewSealer(make([]byte, 32))
+	if err != nil {
+		t.Fatal(err)
+	}
+	st := &memStore{}
+	svc := &Service{Store: st, Audit: &memAudit{}, Sealer: sealer, Now: time.Now,
+		Resource: func(context.Context, string) (catalog.Resource, error) { return r, nil }}
+	var csv strings.Builder
+	csv.WriteString("编码,性别\n")
+	for i := range 10000 { // beyond the 64 KiB the reader sniffs first
+		g := "男"
+		if i%100 == 0 {
+			g = "未知"
+		}
+		fmt.Fprintf(&csv, "K%05d,%s\n", i, g)
+	}
+	ctx := huitong.WithPrincipal(t.Context(), &huitong.Principal{Kind: huitong.PrincipalUser, ID: 1, Name: "t",
+		Roles: []string{huitong.RoleAdmin}})
+	if _, err := svc.Ingest(ctx, r.Code, Upload{Body: cutOffReader{strings.NewReader(csv.String())}, ContentType: "text/csv"}); err == nil {
+		t.Fatal("a cut-off file was accepted")
+	}
+	if len(st.findings) != 100 || len(st.rejected) != 100 {
+		t.Errorf("saved %d findings and %d rejected rows of the failed read, want 100 each", len(st.findings), len(st.rejected))
 	}
 }
