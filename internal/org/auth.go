@@ -178,7 +178,8 @@ func (s *Service) Authenticate(ctx context.Context, bearer string) (*huitong.Pri
 	if !e.tok.RevokedAt.IsZero() || (!e.tok.ExpiresAt.IsZero() && !now.Before(e.tok.ExpiresAt)) {
 		return nil, errBadToken
 	}
-	p := e.p // a copy: the caller may set its fields
+	p := e.p // a copy: the caller may set its fields, and its roles
+	p.Roles = slices.Clone(p.Roles)
 	p.TokenID = e.tok.ID
 	return &p, nil
 }

@@ -86,7 +86,9 @@ func (s *Service) grantTTL() time.Duration {
 
 // lookupGrant returns the grant Live works on, from the cache when it may.
 // A cached grant that was live when read but is no longer live now is read
-// again: when no grant is named, an older grant may still be live.
+// again: when no grant is named, an older grant may still be live. The
+// grant's slices (fields, unmasked fields) are shared with the cache: the
+// gateway reads them and must never change them.
 func (s *Service) lookupGrant(ctx context.Context, k grantKey, now time.Time) (Grant, error) {
 	ttl := s.grantTTL()
 	if e, ok := s.grants.get(k, ttl); ok && (!e.live || e.g.StatusAt(now) == GrantActive) {
