@@ -41,7 +41,6 @@ type plainSheet struct {
 	styled []bool // by cell style index: has a number format
 	row    int    // number of the last row returned
 	next   int    // number of the row element read ahead, 0 if none
-	cells  []string
 	done   bool
 }
 
@@ -63,9 +62,6 @@ func openPlainSheet(zr *zip.Reader, sheet string) (*plainSheet, string, error) {
 		Target string `xml:"Target,attr"`
 	}
 	var wb struct {
-		Pr *struct {
-			Date1904 string `xml:"date1904,attr"`
-		} `xml:"workbookPr"`
 		Sheets []struct {
 			Name string `xml:"name,attr"`
 			RID  string `xml:"http://schemas.openxmlformats.org/officeDocument/2006/relationships id,attr"`
