@@ -615,7 +615,7 @@ func detail(c *call, fields []string, filter string, count int, purpose string) 
 		d["filter"] = filter
 	}
 	if purpose = strings.TrimSpace(purpose); purpose != "" {
-		d["case"] = clipRunes(purpose, maxPurpose)
+		d["case"] = huitong.Clip(purpose, maxPurpose)
 	}
 	return d
 }
@@ -842,5 +842,3 @@ func decodeCursor(s, orderBy string, fields map[string]catalog.Field) (*ingest.A
 }
 
 func clip(s string) string { return huitong.Clip(s, 64) }
-
-func clipRunes(s string, n int) string { return huitong.Clip(s, n) }

@@ -115,7 +115,7 @@ func (s *Service) Import(ctx context.Context, typeCode string, in ImportInput) (
 	}
 	if len(unknown) > 0 {
 		return ImportReport{}, huitong.Invalidf("unknown_columns", "文件中有证照类型没有的列：%s", "the file has columns the license type lacks: %s",
-			clip(strings.Join(unknown, "、"), 200))
+			huitong.Clip(strings.Join(unknown, "、"), 200))
 	}
 	for _, need := range []string{"core:holder_name", "core:holder_code"} {
 		if !seen[need] {

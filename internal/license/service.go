@@ -111,11 +111,8 @@ func errNotActive(id, status string) error {
 }
 
 func errInvalidIdentifier(id string, err error) error {
-	return huitong.Invalidf("invalid_identifier", "证照标识不符合 GB/T 36904：%s", "not a GB/T 36904 license identifier: %s", clip(id, 120)).Wrap(err)
+	return huitong.Invalidf("invalid_identifier", "证照标识不符合 GB/T 36904：%s", "not a GB/T 36904 license identifier: %s", huitong.Clip(id, 120)).Wrap(err)
 }
-
-// clip shortens caller input named in errors and records.
-func clip(s string, n int) string { return huitong.Clip(s, n) }
 
 // change records e, then makes the change with do. The record comes first,
 // so that nothing changes unrecorded; if do then fails (a concurrent change
@@ -202,7 +199,7 @@ func (s *Service) Type(ctx context.Context, code string) (Type, error) {
 	}
 	t, err := s.Store.GetLicenseType(ctx, code)
 	if errors.Is(err, huitong.ErrNoRecord) {
-		return Type{}, errTypeNotFound(clip(code, 40))
+		return Type{}, errTypeNotFound(huitong.Clip(code, 40))
 	}
 	if err != nil {
 		return Type{}, err
@@ -305,7 +302,7 @@ func (c *checker) content(v *huitong.Validation, l *License, in IssueInput) {
 	sort.Strings(names)
 	for _, k := range names {
 		if _, ok := c.fields[k]; !ok {
-			v.Add("data."+clip(k, 64), "unknown_field", "证照类型没有信息项 "+clip(k, 64), "the license type has no field "+clip(k, 64))
+			v.Add("data."+huitong.Clip(k, 64), "unknown_field", "证照类型没有信息项 "+huitong.Clip(k, 64), "the license type has no field "+huitong.Clip(k, 64))
 		}
 	}
 	for _, f := range c.t.Fields {
@@ -656,7 +653,7 @@ func (s *Service) Revoke(ctx context.Context, identifier string, in RevokeInput)
 	}
 	now := s.now()
 	if err := s.change(ctx, audit.Entry{Action: ActionRevoke, Object: "license:" + identifier, Rule: "role:issuer",
-		Subjects: []string{l.Holder.Code}, Detail: map[string]string{"reason": clip(reason, 200)}}, func() error {
+		Subjects: []string{l.Holder.Code}, Detail: map[string]string{"reason": huitong.Clip(reason, 200)}}, func() error {
 		err := s.Store.RevokeLicense(ctx, identifier, now, p.Actor(), reason)
 		if errors.Is(err, ErrStatusChanged) {
 			return errNotActive(identifier, "changed")
@@ -736,7 +733,7 @@ func (s *Service) Reissue(ctx context.Context, identifier string, in ReissueInpu
 		return License{}, err
 	}
 	if err := s.change(ctx, audit.Entry{Action: ActionReissue, Object: "license:" + identifier, Rule: "role:issuer",
-		Subjects: []string{l.Holder.Code}, Detail: map[string]string{"new": l.Identifier, "reason": clip(in.Reason, 200)}}, func() error {
+		Subjects: []string{l.Holder.Code}, Detail: map[string]string{"new": l.Identifier, "reason": huitong.Clip(in.Reason, 200)}}, func() error {
 		err := s.Store.ReissueLicense(ctx, identifier, l)
 		if errors.Is(err, ErrStatusChanged) {
 			return errNotActive(identifier, "changed")
@@ -898,7 +895,7 @@ func (s *Service) List(ctx context.Context, q Query) (Page[License], error) {
 		rule = "holder"
 	}
 	if _, err := s.Audit.Append(ctx, audit.Entry{Action: ActionList, Object: "licenses", Rule: rule, Subjects: subjects,
-		Detail: map[string]string{"count": strconv.Itoa(len(page.Items)), "type": clip(f.TypeCode, 40), "status": clip(f.Status, 20)}}); err != nil {
+		Detail: map[string]string{"count": strconv.Itoa(len(page.Items)), "type": huitong.Clip(f.TypeCode, 40), "status": huitong.Clip(f.Status, 20)}}); err != nil {
 		return Page[License]{}, err
 	}
 	return page, nil
@@ -1215,11 +1212,11 @@ func (s *Service) RotateKey(ctx context.Context, uscc string) (Key, error) {
 		return Key{}, err
 	}
 	if !p.IsAdmin() && !p.InOrg(uscc) {
-		return Key{}, s.deny(ctx, audit.Entry{Action: ActionRotate, Object: "org:" + clip(uscc, 40)}, errNotIssuer())
+		return Key{}, s.deny(ctx, audit.Entry{Action: ActionRotate, Object: "org:" + huitong.Clip(uscc, 40)}, errNotIssuer())
 	}
 	if _, err := s.OrgName(ctx, uscc); err != nil {
 		if errors.Is(err, huitong.ErrNoRecord) {
-			return Key{}, huitong.NotFoundf("org_not_found", "单位 %s 不存在", "org %s not found", clip(uscc, 40))
+			return Key{}, huitong.NotFoundf("org_not_found", "单位 %s 不存在", "org %s not found", huitong.Clip(uscc, 40))
 		}
 		return Key{}, err
 	}

@@ -196,8 +196,8 @@ func (s *Service) deny(ctx context.Context, action, code, purpose string, detail
 	}
 	// The code and purpose may come unchecked from the caller: clipped, so
 	// that a long one cannot make the record too large to append.
-	if _, err := s.Audit.Append(ctx, audit.Entry{Action: action, Object: "resource:" + clip(code, maxCode), Outcome: audit.Denied,
-		Reason: huitong.ErrorCode(refusal), Purpose: clip(purpose, MaxPurpose), Detail: detail}); err != nil {
+	if _, err := s.Audit.Append(ctx, audit.Entry{Action: action, Object: "resource:" + huitong.Clip(code, maxCode), Outcome: audit.Denied,
+		Reason: huitong.ErrorCode(refusal), Purpose: huitong.Clip(purpose, MaxPurpose), Detail: detail}); err != nil {
 		return err
 	}
 	return refusal
@@ -205,9 +205,6 @@ func (s *Service) deny(ctx context.Context, action, code, purpose string, detail
 
 // maxCode bounds a resource code named in a record of a refusal.
 const maxCode = 100
-
-// clip shortens s to at most n characters, for records of refused input.
-func clip(s string, n int) string { return huitong.Clip(s, n) }
 
 func detail(kv ...any) map[string]string {
 	m := map[string]string{}
