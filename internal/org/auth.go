@@ -159,9 +159,9 @@ func (s *Service) Authenticate(ctx context.Context, bearer string) (*huitong.Pri
 	}
 	hash := sha256.Sum256([]byte(bearer))
 	ttl := s.authTTL()
-	e, ok := s.auth.get(hash, ttl)
+	e, ok := s.auth.Get(hash, ttl)
 	if !ok {
-		gen := s.auth.generation()
+		gen := s.auth.Generation()
 		t, p, err := s.Store.LookupToken(ctx, hash[:])
 		if errors.Is(err, huitong.ErrNoRecord) {
 			return nil, errBadToken
@@ -169,9 +169,9 @@ func (s *Service) Authenticate(ctx context.Context, bearer string) (*huitong.Pri
 		if err != nil {
 			return nil, huitong.Fault("org lookup token", err)
 		}
-		e = authEntry{tok: t, p: p, read: time.Now(), gen: gen}
+		e = authEntry{tok: t, p: p}
 		if ttl > 0 {
-			s.auth.put(hash, e)
+			s.auth.Put(hash, e, gen, time.Now())
 		}
 	}
 	now := s.now()
@@ -193,14 +193,14 @@ func (s *Service) authTTL() time.Duration {
 
 // revokeToken revokes a token in the store and forgets cached tokens.
 func (s *Service) revokeToken(ctx context.Context, id int64, at time.Time) error {
-	defer s.auth.invalidate()
+	defer s.auth.Invalidate()
 	return s.Store.RevokeToken(ctx, id, at)
 }
 
 // revokeApp revokes an app and its tokens in the store and forgets cached
 // tokens.
 func (s *Service) revokeApp(ctx context.Context, id int64, at time.Time) error {
-	defer s.auth.invalidate()
+	defer s.auth.Invalidate()
 	return s.Store.RevokeApp(ctx, id, at)
 }
 

@@ -2,6 +2,7 @@ package org
 
 import (
 	"context"
+	"huitong/internal/readcache"
 	"sync"
 	"time"
 
@@ -77,7 +78,7 @@ type Service struct {
 
 	dummyOnce sync.Once
 	dummyHash string
-	auth      authCache
+	auth      readcache.Cache[[32]byte, authEntry]
 }
 
 // Login lock policy: ten failures within fifteen minutes lock the account for

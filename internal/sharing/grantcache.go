@@ -2,7 +2,6 @@ package sharing
 
 import (
 	"context"
-	"sync"
 	"time"
 )
 
@@ -12,69 +11,19 @@ import (
 // this time.
 const DefaultGrantCacheTTL = time.Second
 
-// maxGrantCache bounds the cache; when full it is emptied and refilled.
-const maxGrantCache = 1 << 14
-
 // grantKey is what Live looks a grant up by.
 type grantKey struct {
 	consumer, resource string
 	appID, grantID     int64
 }
 
-// grantCache keeps the grants Live read recently, as stored: the status a
-// call sees is derived from the cached row at the time of the call.
-//
-// Every change to grants made through the Service calls invalidate after
-// it is stored. An entry remembers the generation current before its store
-// read began and counts only while that generation lasts, so that a read
-// racing with a revocation is never kept past it.
-type grantCache struct {
-	mu  sync.Mutex
-	gen uint64
-	m   map[grantKey]grantEntry
-}
-
+// grantEntry is what the grant cache keeps: the grant as stored (active or
+// revoked), so that the status a call sees is derived from the cached row
+// at the time of the call. Every change to grants made through the Service
+// invalidates the cache after it is stored.
 type grantEntry struct {
-	g    Grant // as stored: active or revoked
-	live bool  // live when read
-	read time.Time
-	gen  uint64
-}
-
-func (c *grantCache) generation() uint64 {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.gen
-}
-
-func (c *grantCache) get(k grantKey, ttl time.Duration) (grantEntry, bool) {
-	c.mu.Lock()
-	e, ok := c.m[k]
-	gen := c.gen
-	c.mu.Unlock()
-	if !ok || e.gen != gen || time.Since(e.read) >= ttl {
-		return grantEntry{}, false
-	}
-	return e, true
-}
-
-func (c *grantCache) put(k grantKey, e grantEntry) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if e.gen != c.gen {
-		return
-	}
-	if c.m == nil || len(c.m) >= maxGrantCache {
-		c.m = make(map[grantKey]grantEntry)
-	}
-	c.m[k] = e
-}
-
-func (c *grantCache) invalidate() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.gen++
-	c.m = nil
+	g    Grant
+	live bool // live when read
 }
 
 func (s *Service) grantTTL() time.Duration {
@@ -91,10 +40,10 @@ func (s *Service) grantTTL() time.Duration {
 // gateway reads them and must never change them.
 func (s *Service) lookupGrant(ctx context.Context, k grantKey, now time.Time) (Grant, error) {
 	ttl := s.grantTTL()
-	if e, ok := s.grants.get(k, ttl); ok && (!e.live || e.g.StatusAt(now) == GrantActive) {
+	if e, ok := s.grants.Get(k, ttl); ok && (!e.live || e.g.StatusAt(now) == GrantActive) {
 		return e.g, nil
 	}
-	gen := s.grants.generation()
+	gen := s.grants.Generation()
 	var g Grant
 	var err error
 	if k.grantID > 0 {
@@ -103,7 +52,7 @@ func (s *Service) lookupGrant(ctx context.Context, k grantKey, now time.Time) (G
 		g, err = s.Store.LiveGrant(ctx, k.consumer, k.resource, k.appID, now)
 	}
 	if err == nil && ttl > 0 {
-		s.grants.put(k, grantEntry{g: g, live: g.StatusAt(now) == GrantActive, read: time.Now(), gen: gen})
+		s.grants.Put(k, grantEntry{g: g, live: g.StatusAt(now) == GrantActive}, gen, time.Now())
 	}
 	return g, err
 }
@@ -111,6 +60,6 @@ func (s *Service) lookupGrant(ctx context.Context, k grantKey, now time.Time) (G
 // storeChange runs a store call that changes grants, then forgets cached
 // grants, whatever its outcome.
 func (s *Service) storeChange(do func() error) error {
-	defer s.grants.invalidate()
+	defer s.grants.Invalidate()
 	return do()
 }

@@ -11,6 +11,7 @@ import (
 	"huitong"
 	"huitong/internal/audit"
 	"huitong/internal/catalog"
+	"huitong/internal/readcache"
 )
 
 // Store errors for conditional changes.
@@ -105,7 +106,7 @@ type Service struct {
 	// call.
 	GrantCacheTTL time.Duration
 
-	grants grantCache
+	grants readcache.Cache[grantKey, grantEntry]
 }
 
 // Audit actions.
