@@ -691,14 +691,27 @@ func TestSharedPostgres(t *testing.T) {
 	if len(res.Items) != 1 {
 		t.Errorf("instance b does not see a's new resource: %v", res.Items)
 	}
-	// b reads the resource (and keeps it); a edits it; b sees the edit.
+	// Both read the resource (and keep it); a edits it; a sees the edit at
+	// once, b within the cache's TTL.
 	var seen catalog.Resource
 	cb.want(200, "GET", "/api/v1/resources/"+created.Code, nil).decode(t, &seen)
+	pa.want(200, "GET", "/api/v1/resources/"+created.Code, nil).decode(t, &seen)
 	in.Version, in.ShareType, in.ShareCondition, in.LegalBasis, in.ShareMethod = 1, catalog.ShareNone, "", "《中华人民共和国居民身份证法》第十九条", ""
 	pa.want(200, "PUT", "/api/v1/resources/"+created.Code, in)
-	cb.want(200, "GET", "/api/v1/resources/"+created.Code, nil).decode(t, &seen)
+	pa.want(200, "GET", "/api/v1/resources/"+created.Code, nil).decode(t, &seen)
 	if seen.Version != 2 || seen.ShareType != catalog.ShareNone {
-		t.Errorf("instance b reads version %d (%s) after a's edit", seen.Version, seen.ShareType)
+		t.Errorf("instance a reads version %d (%s) after its own edit", seen.Version, seen.ShareType)
+	}
+	edited := time.Now()
+	for {
+		cb.want(200, "GET", "/api/v1/resources/"+created.Code, nil).decode(t, &seen)
+		if seen.Version == 2 && seen.ShareType == catalog.ShareNone {
+			break
+		}
+		if time.Since(edited) > catalog.DefaultCacheTTL+time.Second {
+			t.Fatalf("instance b still reads version %d (%s) %v after a's edit", seen.Version, seen.ShareType, time.Since(edited))
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
 

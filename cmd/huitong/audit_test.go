@@ -15,6 +15,7 @@ import (
 
 	"huitong/internal/audit"
 	"huitong/internal/org"
+	"huitong/internal/store"
 )
 
 // fillAuditLog does enough to write 30-odd audit records, and returns an
@@ -217,7 +218,7 @@ func TestAuditVerify(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The size and the final checkpoint, as a monitor would have saved it.
-	raw, err := sql.Open("sqlite", filepath.Join(dir, "huitong.db"))
+	raw, err := sql.Open("sqlite", store.AuditFile(filepath.Join(dir, "huitong.db")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -267,7 +268,7 @@ func TestAuditVerify(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			cp := copyDir(t, dir)
-			db, err := sql.Open("sqlite", filepath.Join(cp, "huitong.db"))
+			db, err := sql.Open("sqlite", store.AuditFile(filepath.Join(cp, "huitong.db")))
 			if err != nil {
 				t.Fatal(err)
 			}

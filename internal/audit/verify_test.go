@@ -352,7 +352,7 @@ func TestVerifyStore(t *testing.T) {
 		t.Fatalf("intact store: %+v", res)
 	}
 
-	raw, err := sql.Open("sqlite", path)
+	raw, err := sql.Open("sqlite", store.AuditFile(path))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,11 +7,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"huitong"
 	"huitong/internal/audit"
+	"huitong/internal/readcache"
 )
 
 // ErrStaleVersion is returned by a Store when an edit started from a version
@@ -55,24 +55,30 @@ type Service struct {
 	// OrgName returns the name of an org, or an error for an unknown one.
 	OrgName func(ctx context.Context, uscc string) (string, error)
 
+	// CacheTTL is how long Get trusts a resource read from the store: the
+	// longest time another instance sharing the database may still serve a
+	// resource as it was before an edit made through that instance (its
+	// share type, fields and levels). Changes made through this Service
+	// take effect at once. Zero means DefaultCacheTTL; a negative value
+	// reads the store on every call.
+	CacheTTL time.Duration
+
 	index *Index
 
-	// cached holds current resources read by Get, each with the catalog
-	// rev it was read at; any catalog change, by this instance or another
-	// sharing the database, moves the rev and so retires every entry. The
-	// gateway reads a resource on every call: one indexed counter read
-	// replaces reading and decoding the resource.
-	cacheMu sync.Mutex
-	cached  map[string]cachedResource
+	// resources holds current resources read by Get: the gateway reads one
+	// on every call.
+	resources readcache.Cache[string, Resource]
 }
 
-type cachedResource struct {
-	r   Resource
-	rev int64
-}
+// DefaultCacheTTL is the CacheTTL used when none is set.
+const DefaultCacheTTL = time.Second
 
-// maxCached bounds the resource cache; when full it starts over.
-const maxCached = 4096
+func (s *Service) cacheTTL() time.Duration {
+	if s.CacheTTL == 0 {
+		return DefaultCacheTTL
+	}
+	return max(s.CacheTTL, 0)
+}
 
 // NewService returns a catalog service over st.
 func NewService(st Store, rec Recorder, orgName func(context.Context, string) (string, error)) *Service {
@@ -86,6 +92,8 @@ func (s *Service) change(ctx context.Context, action string, r Resource, do func
 	if err := s.record(ctx, action, r, audit.Allowed, ""); err != nil {
 		return err
 	}
+	// Whatever its outcome, the change may have reached the store.
+	defer s.resources.Invalidate()
 	if err := do(); err != nil {
 		s.record(ctx, action, r, audit.Failed, huitong.ErrorCode(err))
 		return err
@@ -297,27 +305,14 @@ func (s *Service) Update(ctx context.Context, code string, in Input) (Resource, 
 }
 
 func (s *Service) get(ctx context.Context, code string) (Resource, error) {
-	// The rev is read before the resource, so an entry is never newer than
-	// its rev says: a change between the two reads only makes the next call
-	// read again.
-	rev, err := s.Store.CatalogRev(ctx)
-	if err != nil {
-		return Resource{}, huitong.Fault("catalog rev", err)
+	ttl := s.cacheTTL()
+	if r, ok := s.resources.Get(code, ttl); ok {
+		return r.clone(), nil
 	}
-	s.cacheMu.Lock()
-	c, ok := s.cached[code]
-	s.cacheMu.Unlock()
-	if ok && c.rev == rev {
-		return c.r.clone(), nil
-	}
+	gen, read := s.resources.Generation(), time.Now()
 	r, err := s.Store.GetResource(ctx, code)
-	if err == nil {
-		s.cacheMu.Lock()
-		if s.cached == nil || len(s.cached) >= maxCached {
-			s.cached = map[string]cachedResource{}
-		}
-		s.cached[code] = cachedResource{r: r.clone(), rev: rev}
-		s.cacheMu.Unlock()
+	if err == nil && ttl > 0 {
+		s.resources.Put(code, r.clone(), gen, read)
 	}
 	if errors.Is(err, huitong.ErrNoRecord) {
 		return Resource{}, errResourceNotFound(code)

@@ -17,10 +17,19 @@ var _ audit.Store = (*DB)(nil)
 
 const auditSizeCounter = "audit_size"
 
+// auditCounters names, for the readers, the table holding the audit log's
+// size: the audit file's own on SQLite.
+func (db *DB) auditCounters() string {
+	if db.auditAttached {
+		return auditSchema + ".counters"
+	}
+	return "counters"
+}
+
 // AuditSize returns the number of audit records.
 func (db *DB) AuditSize(ctx context.Context) (int64, error) {
 	var n int64
-	err := db.queryRow(ctx, `SELECT value FROM counters WHERE name = ?`, auditSizeCounter).Scan(&n)
+	err := db.queryRow(ctx, `SELECT value FROM `+db.auditCounters()+` WHERE name = ?`, auditSizeCounter).Scan(&n)
 	return n, db.translate(err)
 }
 
@@ -48,7 +57,7 @@ func (db *DB) AuditAppend(ctx context.Context, first int64, recs []audit.Stored,
 	recStmt := db.writeStmt(ctx, rowsSQL(recordsSQL, 7, len(recs)))
 	hashStmt := db.writeStmt(ctx, rowsSQL(hashesSQL, 2, len(hashes)))
 	subStmt := db.writeStmt(ctx, rowsSQL(subjectSQL, 2, len(subs)))
-	return db.Write(ctx, func(tx *Tx) error {
+	return db.writeOn(ctx, db.a, func(tx *Tx) error {
 		// The counter row is the lock that orders appends from several
 		// instances; a stale first means another one got there before.
 		res, err := tx.execStmt(ctx, counter, counterSQL, first+int64(len(recs)), auditSizeCounter, first)
@@ -97,7 +106,7 @@ func rowsSQL(prefix string, cols, n int) string {
 	return prefix + strings.TrimSuffix(strings.Repeat(one+",", n), ",")
 }
 
-// writeStmt returns the prepared statement of query on the SQLite writer,
+// writeStmt returns the prepared statement of query on the SQLite audit writer,
 // preparing it the first time, or nil (PostgreSQL, whose driver keeps its
 // own statement cache; an empty query; a full cache; a failure, which the
 // unprepared call then reports). modernc.org/sqlite parses a statement's
@@ -115,7 +124,7 @@ func (db *DB) writeStmt(ctx context.Context, query string) *sql.Stmt {
 	if len(db.writes) >= maxWriteStmts {
 		return nil
 	}
-	st, err := db.w.PrepareContext(ctx, query)
+	st, err := db.a.PrepareContext(ctx, query)
 	if err != nil {
 		return nil
 	}
@@ -340,7 +349,7 @@ func (db *DB) AuditBySubject(ctx context.Context, subject []byte, before int64, 
 
 // AuditPutCheckpoint stores a signed checkpoint.
 func (db *DB) AuditPutCheckpoint(ctx context.Context, size int64, signed []byte, at time.Time) error {
-	return db.Write(ctx, func(tx *Tx) error {
+	return db.writeOn(ctx, db.a, func(tx *Tx) error {
 		_, err := tx.Exec(ctx, `INSERT INTO audit_checkpoints(size, note, at) VALUES(?, ?, ?)`, size, signed, micros(at))
 		return err
 	})

@@ -47,6 +47,13 @@ type DB struct {
 	w *sql.DB
 	// r takes reads; for PostgreSQL it is w.
 	r *sql.DB
+	// a takes the audit log's writes: for SQLite one connection to the
+	// audit file (see auditfile.go); for PostgreSQL it is w.
+	a *sql.DB
+	// path and auditFile are the SQLite files.
+	path, auditFile string
+	auditExisted    bool // the audit file was there when the DB was opened
+	auditAttached   bool // the readers attach the audit file
 
 	rebound sync.Map // query string -> dialect string
 
@@ -58,7 +65,7 @@ type DB struct {
 	reads  map[string]*sql.Stmt
 
 	// writes caches the audit writer's prepared statements on the SQLite
-	// writer connection (see writeStmt).
+	// audit connection (see writeStmt).
 	writeMu sync.Mutex
 	writes  map[string]*sql.Stmt
 }
@@ -97,24 +104,21 @@ func (db *DB) readStmt(ctx context.Context, query string) *sql.Stmt {
 // a stage is thrown away after its batch (and at every start).
 const scratchSchema = "scratch"
 
-// scratchFor maps the writer's DSN to its scratch file, for the connection
-// hook that attaches it to every writer connection.
-var scratchFor sync.Map
-
 func init() {
+	// Attach what attachFor names for the pool to each of its new
+	// connections: the scratch file to the writer, the audit file to the
+	// readers.
 	sqlite.RegisterConnectionHook(func(conn sqlite.ExecQuerierContext, dsn string) error {
-		path, ok := scratchFor.Load(dsn)
+		list, ok := attachFor.Load(dsn)
 		if !ok {
 			return nil
 		}
-		for _, q := range []string{
-			`ATTACH DATABASE '` + strings.ReplaceAll(path.(string), "'", "''") + `' AS ` + scratchSchema,
-			`PRAGMA ` + scratchSchema + `.journal_mode = MEMORY`,
-			`PRAGMA ` + scratchSchema + `.synchronous = OFF`,
-			`PRAGMA ` + scratchSchema + `.cache_size = -65536`,
-		} {
-			if _, err := conn.ExecContext(context.Background(), q, nil); err != nil {
-				return fmt.Errorf("attach scratch database: %w", err)
+		for _, a := range list.([]attachment) {
+			qs := append([]string{`ATTACH DATABASE '` + sqlQuote(a.file) + `' AS ` + a.schema}, a.pragmas...)
+			for _, q := range qs {
+				if _, err := conn.ExecContext(context.Background(), q, nil); err != nil {
+					return fmt.Errorf("attach %s database: %w", a.schema, err)
+				}
 			}
 		}
 		return nil
@@ -136,6 +140,9 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 	}
 	if err := db.Migrate(ctx); err != nil {
 		db.Close()
+		if errors.Is(err, errAuditMissing) {
+			removeAuditFile(db.auditFile)
+		}
 		return nil, err
 	}
 	return db, nil
@@ -185,11 +192,23 @@ func openSQLiteMode(path string, readOnly bool) (*DB, error) {
 	// the audit log's "durable before answer" rule needs.
 	// temp_store(MEMORY): multi-row inserts keep their statement journal in
 	// memory instead of a temporary file (a quarter of an append's time).
-	params := "_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=synchronous(FULL)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-65536)&_time_format=sqlite"
+	const common = "_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=synchronous(FULL)&_pragma=temp_store(MEMORY)&_time_format=sqlite"
+	// The writer's page cache serves uploads; each reader's is smaller,
+	// since eight of them keep theirs between reads (the main file changes
+	// only with catalog, sharing and record writes).
+	params := common + "&_pragma=cache_size(-65536)"
+	rparams := common + "&_pragma=cache_size(-8192)&_pragma=query_only(1)"
 	if readOnly {
 		params = "mode=ro&_pragma=busy_timeout(10000)&_pragma=query_only(1)"
+		rparams = params
 	}
 	wdsn := "file:" + path + "?" + params + "&_txlock=immediate"
+	rdsn := "file:" + path + "?" + rparams
+	audit := AuditFile(path)
+	auditExisted, err := fileExists(audit)
+	if err != nil {
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
 	if !readOnly {
 		// Stages left by an earlier run belong to batches that failed with it.
 		scratch := path + "-stage"
@@ -198,7 +217,17 @@ func openSQLiteMode(path string, readOnly bool) (*DB, error) {
 				return nil, fmt.Errorf("remove old stages: %w", err)
 			}
 		}
-		scratchFor.Store(wdsn, scratch)
+		attachFor.Store(wdsn, []attachment{{file: scratch, schema: scratchSchema, pragmas: []string{
+			`PRAGMA ` + scratchSchema + `.journal_mode = MEMORY`,
+			`PRAGMA ` + scratchSchema + `.synchronous = OFF`,
+			`PRAGMA ` + scratchSchema + `.cache_size = -65536`,
+		}}})
+	}
+	switch {
+	case !readOnly:
+		attachFor.Store(rdsn, []attachment{{file: audit, schema: auditSchema}})
+	case auditExisted:
+		attachFor.Store(rdsn, []attachment{{file: "file:" + audit + "?mode=ro", schema: auditSchema}})
 	}
 	w, err := sql.Open("sqlite", wdsn)
 	if err != nil {
@@ -219,14 +248,36 @@ func openSQLiteMode(path string, readOnly bool) (*DB, error) {
 			return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 		}
 	}
-	r, err := sql.Open("sqlite", "file:"+path+"?"+params+"&_pragma=query_only(1)")
+	db := &DB{Dialect: SQLite, w: w, path: path, auditFile: audit, auditAttached: !readOnly || auditExisted}
+	if readOnly {
+		db.a = w
+	} else {
+		// The audit file's writer: its main database is the audit file.
+		a, err := sql.Open("sqlite", "file:"+audit+"?"+common+"&_pragma=cache_size(-8192)&_txlock=immediate")
+		if err != nil {
+			w.Close()
+			return nil, err
+		}
+		a.SetMaxOpenConns(1)
+		a.SetMaxIdleConns(1)
+		a.SetConnMaxLifetime(0)
+		if err := a.Ping(); err != nil {
+			w.Close()
+			a.Close()
+			return nil, fmt.Errorf("open sqlite %s: %w", audit, err)
+		}
+		db.a = a
+		db.auditExisted = auditExisted
+	}
+	r, err := sql.Open("sqlite", rdsn)
 	if err != nil {
-		w.Close()
+		db.Close()
 		return nil, err
 	}
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
-	return &DB{Dialect: SQLite, w: w, r: r}, nil
+	db.r = r
+	return db, nil
 }
 
 func openPostgres(dsn string) (*DB, error) {
@@ -241,7 +292,7 @@ func openPostgres(dsn string) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("connect to postgres: %w", err)
 	}
-	return &DB{Dialect: Postgres, w: db, r: db}, nil
+	return &DB{Dialect: Postgres, w: db, r: db, a: db}, nil
 }
 
 // Close closes the database.
@@ -259,7 +310,10 @@ func (db *DB) Close() error {
 	db.writes = nil
 	db.writeMu.Unlock()
 	err := db.w.Close()
-	if db.r != db.w {
+	if db.a != nil && db.a != db.w {
+		err = errors.Join(err, db.a.Close())
+	}
+	if db.r != nil && db.r != db.w {
 		err = errors.Join(err, db.r.Close())
 	}
 	return err
@@ -268,6 +322,9 @@ func (db *DB) Close() error {
 // Ping checks that the database answers; /readyz uses it.
 func (db *DB) Ping(ctx context.Context) error {
 	if err := db.w.PingContext(ctx); err != nil {
+		return err
+	}
+	if err := db.a.PingContext(ctx); err != nil {
 		return err
 	}
 	var one int
@@ -323,7 +380,12 @@ func (t *Tx) Query(ctx context.Context, query string, args ...any) (*sql.Rows, e
 
 // Write runs fn in one write transaction, committed when fn returns nil.
 func (db *DB) Write(ctx context.Context, fn func(*Tx) error) error {
-	tx, err := db.w.BeginTx(ctx, nil)
+	return db.writeOn(ctx, db.w, fn)
+}
+
+// writeOn runs fn in one write transaction on pool.
+func (db *DB) writeOn(ctx context.Context, pool *sql.DB, fn func(*Tx) error) error {
+	tx, err := pool.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
@@ -378,7 +440,20 @@ func (t *Tx) nextCounter(ctx context.Context, name string) (int64, error) {
 // Migrate applies the embedded migrations not yet applied, each in its own
 // transaction. Open calls it; calling it again is harmless.
 func (db *DB) Migrate(ctx context.Context) error {
-	dir := "migrations/" + string(db.Dialect)
+	if err := db.migrate(ctx, db.w, "migrations/"+string(db.Dialect)); err != nil {
+		return err
+	}
+	if db.Dialect == SQLite && db.a != db.w {
+		if err := db.migrateAuditFile(ctx, db.auditExisted); err != nil {
+			return err
+		}
+		db.auditExisted = true
+	}
+	return nil
+}
+
+// migrate applies the migrations in dir to the database of pool.
+func (db *DB) migrate(ctx context.Context, pool *sql.DB, dir string) error {
 	entries, err := fs.ReadDir(migrations, dir)
 	if err != nil {
 		return err
@@ -390,7 +465,7 @@ func (db *DB) Migrate(ctx context.Context) error {
 		}
 	}
 	sort.Strings(names)
-	if _, err := db.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+	if _, err := pool.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		name TEXT PRIMARY KEY, applied_at BIGINT NOT NULL)`); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
@@ -399,7 +474,7 @@ func (db *DB) Migrate(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		err = db.Write(ctx, func(tx *Tx) error {
+		err = db.writeOn(ctx, pool, func(tx *Tx) error {
 			if db.Dialect == Postgres {
 				// Several instances may start at once against one database.
 				if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(7261626)`); err != nil {
