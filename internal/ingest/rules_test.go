@@ -800,8 +800,13 @@ func FuzzCheck(f *testing.F) {
 		if v2 != v || ruleHasError(ps2) {
 			t.Fatalf("%s/%s: Check(%q) = %q; Check(%q) = %q, %+v", fd.Type, fd.PII, raw, v, v, v2, ps2)
 		}
-		if _, err := Typed(fd, v); err != nil {
+		typed, err := Typed(fd, v)
+		if err != nil {
 			t.Fatalf("%s/%s: Check(%q) = %q; Typed: %v", fd.Type, fd.PII, raw, v, err)
+		}
+		// Staging trusts Check and converts without checking again.
+		if stored, err := storedValue(fd, v); v != "" && (err != nil || stored != typed) {
+			t.Fatalf("%s/%s: Check(%q) = %q; storedValue = %#v, %v; Typed = %#v", fd.Type, fd.PII, raw, v, stored, err, typed)
 		}
 	})
 }

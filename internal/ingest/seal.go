@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"hash"
+	"strings"
 	"sync"
 )
 
@@ -20,7 +21,7 @@ import (
 type Sealer struct {
 	aead    cipher.AEAD
 	hashKey []byte
-	hashers sync.Pool // of keyed HMACs, reset between rows
+	hashers sync.Pool // of *rowHasher, reset between rows
 }
 
 // NewSealer derives the encryption and hash keys from a secret of at least
@@ -43,7 +44,7 @@ func NewSealer(secret []byte) (*Sealer, error) {
 		return nil, err
 	}
 	s := &Sealer{aead: aead, hashKey: derive("huitong row hash")}
-	s.hashers.New = func() any { return hmac.New(sha256.New, s.hashKey) }
+	s.hashers.New = func() any { return &rowHasher{mac: hmac.New(sha256.New, s.hashKey)} }
 	return s, nil
 }
 
@@ -68,7 +69,18 @@ const sealedPrefix = "enc:"
 
 // SealString encrypts a value for a text column.
 func (s *Sealer) SealString(v string) string {
-	return sealedPrefix + base64.RawStdEncoding.EncodeToString(s.Seal([]byte(v)))
+	sealed := s.Seal([]byte(v))
+	var b strings.Builder
+	b.Grow(len(sealedPrefix) + base64.RawStdEncoding.EncodedLen(len(sealed)))
+	b.WriteString(sealedPrefix)
+	var enc [256]byte
+	if n := base64.RawStdEncoding.EncodedLen(len(sealed)); n <= len(enc) {
+		base64.RawStdEncoding.Encode(enc[:n], sealed)
+		b.Write(enc[:n])
+	} else {
+		b.WriteString(base64.RawStdEncoding.EncodeToString(sealed))
+	}
+	return b.String()
 }
 
 // OpenString decrypts a value SealString made.
@@ -84,16 +96,30 @@ func (s *Sealer) OpenString(v string) (string, error) {
 	return string(p), err
 }
 
+// rowHasher is a keyed HMAC with a buffer for the row it hashes.
+type rowHasher struct {
+	mac hash.Hash
+	buf []byte
+	sum [sha256.Size]byte
+}
+
 // rowHash returns the keyed hash of a row's normalised values.
 func (s *Sealer) rowHash(values []string) []byte {
-	m := s.hashers.Get().(hash.Hash)
-	defer s.hashers.Put(m)
-	m.Reset()
-	var n [binary.MaxVarintLen64]byte
+	h := s.hashers.Get().(*rowHasher)
+	defer s.hashers.Put(h)
+	// Length-prefixed, so that no two rows share an encoding; written to
+	// the HMAC in one piece.
+	b := h.buf[:0]
 	for _, v := range values {
-		// Length-prefixed, so that no two rows share an encoding.
-		m.Write(n[:binary.PutUvarint(n[:], uint64(len(v)))])
-		m.Write([]byte(v))
+		b = binary.AppendUvarint(b, uint64(len(v)))
+		b = append(b, v...)
 	}
-	return m.Sum(nil)[:16]
+	if cap(b) <= 64<<10 {
+		h.buf = b // kept for the next row, unless a huge row grew it
+	}
+	h.mac.Reset()
+	h.mac.Write(b)
+	out := make([]byte, 16)
+	copy(out, h.mac.Sum(h.sum[:0]))
+	return out
 }

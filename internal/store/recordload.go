@@ -26,12 +26,30 @@ func (db *DB) bulkLoadable(ctx context.Context, tx *Tx, t string) (bool, error) 
 	if v, _ := ctx.Value(noBulkLoadKey{}).(bool); v {
 		return false, nil
 	}
+	return db.emptyTable(ctx, tx, t)
+}
+
+// emptyTable reports whether table t holds no row at all, not even a
+// deleted record.
+func (db *DB) emptyTable(ctx context.Context, tx *Tx, t string) (bool, error) {
 	var one int
 	err := tx.QueryRow(ctx, `SELECT 1 FROM `+t+` LIMIT 1`).Scan(&one)
 	if errors.Is(err, sql.ErrNoRows) {
 		return true, nil
 	}
 	return false, err
+}
+
+// uniqueKeys reports whether the stage st is known to hold each key once:
+// a direct stage gets a unique index on its keys when the file repeats
+// none (see uniqueStageKey), so the repeat check has nothing to find.
+func (db *DB) uniqueKeys(ctx context.Context, tx *Tx, st string) (bool, error) {
+	if db.Dialect != SQLite {
+		return false, nil
+	}
+	var n int
+	err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM main.sqlite_master WHERE type = 'index' AND name = ? AND tbl_name = ?`, st+"_ukey", st).Scan(&n)
+	return n > 0, err
 }
 
 // withIndexesRebuilt runs load with the secondary indexes and the key's
@@ -246,8 +264,12 @@ func (db *DB) publishStage(ctx context.Context, tx *Tx, t, st string, base, batc
 	if err != nil || !empty {
 		return false, err
 	}
+	// Each chunk of the stage took its sequence base from the counter when
+	// it was written. Counters only grow, so when the first and the last
+	// row have the base the counter has now, so has every row between:
+	// two seeks on the rowid instead of a pass over the stage.
 	var lo, hi sql.NullInt64
-	if err := tx.QueryRow(ctx, `SELECT MIN(_seq - _n), MAX(_seq - _n) FROM `+st).Scan(&lo, &hi); err != nil {
+	if err := tx.QueryRow(ctx, `SELECT (SELECT _seq - _n FROM `+st+` ORDER BY _n LIMIT 1), (SELECT _seq - _n FROM `+st+` ORDER BY _n DESC LIMIT 1)`).Scan(&lo, &hi); err != nil {
 		return false, err
 	}
 	// An empty stage has nothing to publish; one whose sequence moved, or

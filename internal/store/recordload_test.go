@@ -415,3 +415,109 @@ func TestFirstLoadColumnAdded(t *testing.T) {
 		t.Errorf("%d records after the merge (%v), want 1", n, err)
 	}
 }
+
+// TestFirstLoadSequenceMoved: when the resource's sequence moves while a
+// first load is staged (here by an empty batch committed in between), the
+// direct stage is not published as it is: the rows get the sequence
+// numbers and ids the staged path gives them.
+func TestFirstLoadSequenceMoved(t *testing.T) {
+	db, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "test.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := t.Context()
+	if err := db.CreateOrg(ctx, org.Org{USCC: "11330500002486211M", Name: "湖州市公安局", RegionCode: "330500", Kind: "agency", CreatedAt: loadT0}); err != nil {
+		t.Fatal(err)
+	}
+	run := func(ctx context.Context, name string) ([]ingest.Record, int) {
+		r := loadResource(t, db, name)
+		b := ingest.Batch{ResourceCode: r.Code, Version: r.Version, Mode: ingest.ModeUpsert, Format: "csv", Status: "processing",
+			Columns: []ingest.Column{}, Unknown: []string{}, CreatedBy: "user:u", CreatedAt: loadT0, FinishedAt: loadT0, Rows: 4, Accepted: 4}
+		if b.ID, err = db.CreateBatch(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+		chunks := [][]ingest.Staged{
+			{loadRow(1, "A", "138", 1, "h1"), loadRow(2, "B", "139", 2, "h2")},
+			{loadRow(3, "C", "140", 3, "h3")},
+			{loadRow(4, "D", "141", 4, "h4")},
+		}
+		for i, c := range chunks {
+			if i == 1 {
+				// Between the first chunks, an empty batch moves the sequence.
+				if _, _, _, err := loadBatch(ctx, db, r, ingest.ModeUpsert, nil); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := db.Stage(ctx, r, b.ID, c); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := db.Plan(ctx, r, b); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Merge(ctx, r, &b); err != nil {
+			t.Fatal(err)
+		}
+		recs := allRecords(t, db, r)
+		for i := range recs {
+			recs[i].BatchID = 0
+		}
+		var n int
+		if err := db.RawQueryRow(ctx, `SELECT COUNT(*) FROM pragma_table_info(?) WHERE name = '_row'`, "rec_"+toTable(r.Code)).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return recs, n
+	}
+	staged, _ := run(store.WithoutDirectStage(ctx), "序号变动暂存")
+	direct, published := run(ctx, "序号变动直接")
+	if published != 0 {
+		t.Error("the direct stage was published although the sequence moved")
+	}
+	if d := cmp.Diff(staged, direct); d != "" {
+		t.Errorf("records differ (-staged +direct):\n%s", d)
+	}
+	if len(direct) != 4 || direct[0].Seq != 2 || direct[3].Seq != 5 {
+		t.Errorf("records = %+v", direct)
+	}
+}
+
+// TestFirstLoadUniqueRepeat: a first load whose keys are all distinct (so
+// its stage gets a unique key index and skips the key repeat check) still
+// refuses a repeated unique value, as the upsert does.
+func TestFirstLoadUniqueRepeat(t *testing.T) {
+	db, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "test.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := t.Context()
+	if err := db.CreateOrg(ctx, org.Org{USCC: "11330500002486211M", Name: "湖州市公安局", RegionCode: "330500", Kind: "agency", CreatedAt: loadT0}); err != nil {
+		t.Fatal(err)
+	}
+	rows := []ingest.Staged{loadRow(1, "A", "138", 1, "h1"), loadRow(2, "B", "139", 2, "h2"), loadRow(3, "C", "138", 3, "h3")}
+	type outcome struct {
+		Plan, Res ingest.MergeResult
+		Records   []ingest.Record
+	}
+	run := func(ctx context.Context, name string) outcome {
+		var o outcome
+		r := loadResource(t, db, name)
+		if o.Plan, o.Res, _, err = loadBatch(ctx, db, r, ingest.ModeUpsert, rows); err != nil {
+			t.Fatal(err)
+		}
+		o.Records = allRecords(t, db, r)
+		for i := range o.Records {
+			o.Records[i].BatchID = 0
+		}
+		return o
+	}
+	upsert := run(store.WithoutBulkLoad(store.WithoutDirectStage(ctx)), "唯一值重复逐行")
+	direct := run(ctx, "唯一值重复直接")
+	if d := cmp.Diff(upsert, direct); d != "" {
+		t.Errorf("first load differs from the upsert (-upsert +first load):\n%s", d)
+	}
+	if direct.Res.Refused != 1 || direct.Res.Inserted != 2 || len(direct.Res.Conflicts) != 1 || direct.Res.Conflicts[0].Rule != "unique" {
+		t.Errorf("first load = %+v", direct.Res)
+	}
+}

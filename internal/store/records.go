@@ -353,9 +353,25 @@ func (db *DB) conflicts(ctx context.Context, tx *Tx, r catalog.Resource, st stri
 			JOIN (SELECT %s AS v, MIN(_n) AS n FROM %s WHERE %s IS NOT NULL GROUP BY %s HAVING COUNT(*) > 1) d ON d.v = s.%s AND s._n > d.n
 			JOIN %s f ON f._n = d.n`, st, col, st, col, col, col, st)
 	}
-	if rep, err := repeated("_key"); err != nil {
+	// A first load into an empty record table (the common case for a big
+	// file) has no stored record to conflict with, and a direct stage
+	// whose keys got a unique index repeats none: those passes over the
+	// stage are skipped.
+	empty, err := db.emptyTable(ctx, tx, t)
+	if err != nil {
 		return nil, 0, err
-	} else if rep {
+	}
+	keysOnce, err := db.uniqueKeys(ctx, tx, st)
+	if err != nil {
+		return nil, 0, err
+	}
+	rep := false
+	if !keysOnce {
+		if rep, err = repeated("_key"); err != nil {
+			return nil, 0, err
+		}
+	}
+	if rep {
 		var keyField catalog.Field
 		for _, f := range r.Fields {
 			if f.Key {
@@ -395,7 +411,7 @@ func (db *DB) conflicts(ctx context.Context, tx *Tx, r catalog.Resource, st stri
 	}
 	for _, f := range r.Fields {
 		c := fieldColumn(f.Name)
-		if f.Unique && !f.Key {
+		if f.Unique && !f.Key && !empty {
 			q := fmt.Sprintf(`SELECT s._n FROM %s s JOIN %s r ON r.%s = s.%s AND r._key <> s._key AND r._deleted = %s`,
 				st, t, c, c, db.boolFalse())
 			if replace {
@@ -437,6 +453,12 @@ func (db *DB) counts(ctx context.Context, tx *Tx, r catalog.Resource, st string,
 	var res ingest.MergeResult
 	var total int64
 	if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM `+st).Scan(&total); err != nil {
+		return res, err
+	}
+	// Into a record table without a row, every staged row is new: the
+	// joins below would find nothing.
+	if empty, err := db.emptyTable(ctx, tx, t); err != nil || empty {
+		res.Inserted = total
 		return res, err
 	}
 	if err := tx.QueryRow(ctx, fmt.Sprintf(`SELECT COUNT(*) FROM %s s WHERE NOT EXISTS (SELECT 1 FROM %s r WHERE r._key = s._key)`, st, t)).Scan(&res.Inserted); err != nil {
