@@ -521,3 +521,53 @@ func TestFirstLoadUniqueRepeat(t *testing.T) {
 		t.Errorf("first load = %+v", direct.Res)
 	}
 }
+
+// TestStageWideResource: a resource of 300 fields stages and loads; its
+// rows take more parameters than one SQLite statement may have at 200
+// rows a statement.
+func TestStageWideResource(t *testing.T) {
+	db, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "test.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	ctx := t.Context()
+	if err := db.CreateOrg(ctx, org.Org{USCC: "11330500002486211M", Name: "湖州市公安局", RegionCode: "330500", Kind: "agency", CreatedAt: loadT0}); err != nil {
+		t.Fatal(err)
+	}
+	fields := []catalog.Field{{Name: "k", Title: "主键", Type: "string", Level: 1, Key: true, Required: true}}
+	for i := 1; i < 300; i++ {
+		fields = append(fields, catalog.Field{Name: fmt.Sprintf("f%03d", i), Title: fmt.Sprintf("项%03d", i), Type: "int", Level: 1})
+	}
+	r := catalog.Resource{
+		Name: "宽表", Summary: "摘要", Category: catalog.CategoryBase, ProviderUSCC: "11330500002486211M", ProviderName: "湖州市公安局",
+		Format: "table", UpdateCycle: "daily", ShareType: catalog.ShareConditional, ShareCondition: "用于法定职责",
+		ShareMethod: "api", OpenType: catalog.OpenNone, RelatedCodes: []string{}, PublishDate: "2026-01-01",
+		Fields: fields, Level: 1, CreatedAt: loadT0, UpdatedAt: loadT0, UpdatedBy: "user:zhang",
+	}
+	if r, err = db.CreateResource(ctx, r, "JC-002486211"); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.PrepareRecords(ctx, r); err != nil {
+		t.Fatal(err)
+	}
+	var rows []ingest.Staged
+	for n := int64(1); n <= 250; n++ {
+		vals := []any{fmt.Sprintf("K%03d", n)}
+		for i := 1; i < 300; i++ {
+			vals = append(vals, n*1000+int64(i))
+		}
+		rows = append(rows, ingest.Staged{N: n, Row: int(n) + 1, Key: fmt.Sprintf("K%03d", n), Hash: []byte{byte(n)}, Values: vals})
+	}
+	_, res, b, err := loadBatch(ctx, db, r, ingest.ModeUpsert, rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Inserted != 250 || b.Status != ingest.StatusCommitted {
+		t.Errorf("merge = %+v, batch %s", res, b.Status)
+	}
+	rec, err := db.GetRecord(ctx, r, "K250")
+	if err != nil || rec.Values["f299"] != int64(250299) {
+		t.Errorf("GetRecord(K250) = %v, %v", rec.Values["f299"], err)
+	}
+}

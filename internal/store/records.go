@@ -197,26 +197,7 @@ func (db *DB) Stage(ctx context.Context, r catalog.Resource, batchID int64, rows
 	if db.Dialect == Postgres {
 		return db.translate(db.copyStage(ctx, r, st, rows))
 	}
-	return db.Write(ctx, func(tx *Tx) error {
-		direct, base, err := db.openStage(ctx, tx, r, st)
-		if err != nil {
-			return err
-		}
-		cols := append([]string{"_n", "_row", "_key", "_hash"}, fieldCols(r)...)
-		if direct {
-			cols = append(cols, "_seq")
-		}
-		return insertRows(ctx, tx, `INSERT INTO `+st+`(`+strings.Join(cols, ", ")+`) VALUES `, len(cols), len(rows),
-			func(i int, args []any) []any {
-				s := &rows[i]
-				args = append(args, s.N, s.Row, s.Key, s.Hash)
-				args = append(args, s.Values...)
-				if direct {
-					args = append(args, base+s.N)
-				}
-				return args
-			})
-	})
+	return db.translate(db.stageSQLite(ctx, r, st, rows))
 }
 
 // copyStage sends rows to a PostgreSQL stage with COPY, which costs the
