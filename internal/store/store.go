@@ -193,11 +193,12 @@ func openSQLiteMode(path string, readOnly bool) (*DB, error) {
 	// temp_store(MEMORY): multi-row inserts keep their statement journal in
 	// memory instead of a temporary file (a quarter of an append's time).
 	const common = "_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=synchronous(FULL)&_pragma=temp_store(MEMORY)&_time_format=sqlite"
-	// The writer's page cache serves uploads; each reader's is smaller,
-	// since eight of them keep theirs between reads (the main file changes
-	// only with catalog, sharing and record writes).
+	// The writer's page cache serves uploads. Each reader's is small: eight
+	// of them keep theirs between reads (the main file changes only with
+	// catalog, sharing and record writes), and 4 MiB holds the inner pages
+	// of a million-record table and its key index.
 	params := common + "&_pragma=cache_size(-65536)"
-	rparams := common + "&_pragma=cache_size(-8192)&_pragma=query_only(1)"
+	rparams := common + "&_pragma=cache_size(-4096)&_pragma=query_only(1)"
 	if readOnly {
 		params = "mode=ro&_pragma=busy_timeout(10000)&_pragma=query_only(1)"
 		rparams = params
