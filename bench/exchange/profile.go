@@ -2,7 +2,9 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"net"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -56,6 +58,12 @@ func profileGateway(cfg config, rep *report, src string, be *backend, st *setupS
 	if err := <-got; err != nil {
 		return fmt.Errorf("CPU profile: %w", err)
 	}
+	// The heap as the load left it, with the runtime's memory statistics
+	// (debug=1 text), to tell the Go heap from SQLite's own allocations in
+	// the server's RSS.
+	if err := saveURL("http://"+addr+"/debug/pprof/heap?debug=1", cfg.cpuProfile+".heap.txt"); err != nil {
+		benchutil.Logf("heap profile: %v", err)
+	}
 	logRun(r)
 	rep.profiled = r
 	for _, v := range []struct{ file, flag string }{{"top.txt", "-top"}, {"top-cum.txt", "-cum"}} {
@@ -73,4 +81,21 @@ func profileGateway(cfg config, rep *report, src string, be *backend, st *setupS
 	}
 	benchutil.Logf("CPU profile of the server written to %s (top functions in %s)", cfg.cpuProfile, dir)
 	return nil
+}
+
+// saveURL writes the body of a GET of url to file.
+func saveURL(url, file string) error {
+	resp, err := http.Get(url)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET %s: %s", url, resp.Status)
+	}
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(file, b, 0o644)
 }

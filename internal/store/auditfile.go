@@ -151,6 +151,10 @@ func (db *DB) moveAuditLog(ctx context.Context) error {
 	return nil
 }
 
+// auditReaderPragmas: readers read the audit log only for audit pages and
+// proofs, each a short index range; a small cache serves them.
+var auditReaderPragmas = []string{`PRAGMA ` + auditSchema + `.cache_size = -512`}
+
 // attachment is a database attached to every new connection of a pool.
 type attachment struct {
 	file, schema string

@@ -195,10 +195,10 @@ func openSQLiteMode(path string, readOnly bool) (*DB, error) {
 	const common = "_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=synchronous(FULL)&_pragma=temp_store(MEMORY)&_time_format=sqlite"
 	// The writer's page cache serves uploads. Each reader's is small: eight
 	// of them keep theirs between reads (the main file changes only with
-	// catalog, sharing and record writes), and 4 MiB holds the inner pages
-	// of a million-record table and its key index.
+	// catalog, sharing and record writes), and 2 MiB holds the inner pages
+	// of a million-record table and its key index (about 1 MiB).
 	params := common + "&_pragma=cache_size(-65536)"
-	rparams := common + "&_pragma=cache_size(-4096)&_pragma=query_only(1)"
+	rparams := common + "&_pragma=cache_size(-2048)&_pragma=query_only(1)"
 	if readOnly {
 		params = "mode=ro&_pragma=busy_timeout(10000)&_pragma=query_only(1)"
 		rparams = params
@@ -226,9 +226,9 @@ func openSQLiteMode(path string, readOnly bool) (*DB, error) {
 	}
 	switch {
 	case !readOnly:
-		attachFor.Store(rdsn, []attachment{{file: audit, schema: auditSchema}})
+		attachFor.Store(rdsn, []attachment{{file: audit, schema: auditSchema, pragmas: auditReaderPragmas}})
 	case auditExisted:
-		attachFor.Store(rdsn, []attachment{{file: "file:" + audit + "?mode=ro", schema: auditSchema}})
+		attachFor.Store(rdsn, []attachment{{file: "file:" + audit + "?mode=ro", schema: auditSchema, pragmas: auditReaderPragmas}})
 	}
 	w, err := sql.Open("sqlite", wdsn)
 	if err != nil {
@@ -254,7 +254,7 @@ func openSQLiteMode(path string, readOnly bool) (*DB, error) {
 		db.a = w
 	} else {
 		// The audit file's writer: its main database is the audit file.
-		a, err := sql.Open("sqlite", "file:"+audit+"?"+common+"&_pragma=cache_size(-8192)&_txlock=immediate")
+		a, err := sql.Open("sqlite", "file:"+audit+"?"+common+"&_pragma=cache_size(-4096)&_txlock=immediate")
 		if err != nil {
 			w.Close()
 			return nil, err
