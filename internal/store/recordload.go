@@ -4,8 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -44,14 +46,16 @@ func (db *DB) emptyTable(ctx context.Context, tx *Tx, t string) (bool, error) {
 }
 
 // uniqueKeys reports whether the stage st is known to hold each key once:
-// a direct stage gets a unique index on its keys when the file repeats
-// none (see uniqueStageKey), so the repeat check has nothing to find.
+// a direct SQLite stage and a PostgreSQL stage get a unique index on their
+// keys when the file repeats none (see uniqueStageKey and
+// finishPostgresStage), so the repeat check has nothing to find.
 func (db *DB) uniqueKeys(ctx context.Context, tx *Tx, st string) (bool, error) {
-	if db.Dialect != SQLite {
-		return false, nil
+	q := `SELECT COUNT(*) FROM main.sqlite_master WHERE type = 'index' AND name = ? AND tbl_name = ?`
+	if db.Dialect == Postgres {
+		q = `SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema() AND indexname = ? AND tablename = ?`
 	}
 	var n int
-	err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM main.sqlite_master WHERE type = 'index' AND name = ? AND tbl_name = ?`, st+"_ukey", st).Scan(&n)
+	err := tx.QueryRow(ctx, q, st+"_ukey", st).Scan(&n)
 	return n > 0, err
 }
 
@@ -486,4 +490,95 @@ func driverValue(v any) (driver.Value, error) {
 		return v, nil
 	}
 	return driver.DefaultParameterConverter.ConvertValue(v)
+}
+
+// copyText writes staged rows in the text format of PostgreSQL's COPY
+// (columns _n, _row, _key, _hash, then the values), or reports false when
+// a value is of a type it does not write. pgx's binary COPY plans the
+// encoding of every value anew, and a decimal given as text is first
+// tried as a number, failing with a formatted error, before it is parsed:
+// at a million rows that was more of the client's time than reading and
+// checking the file. In text, the server parses each value with the
+// column's own input function, as it does for a CSV.
+func copyText(rows []ingest.Staged) ([]byte, bool) {
+	size := 0
+	for i := range rows {
+		size += 64 + len(rows[i].Key) + 2*len(rows[i].Hash)
+		for _, v := range rows[i].Values {
+			if s, ok := v.(string); ok {
+				size += len(s) + 1
+			} else {
+				size += 21
+			}
+		}
+	}
+	b := make([]byte, 0, size)
+	for i := range rows {
+		s := &rows[i]
+		b = strconv.AppendInt(b, s.N, 10)
+		b = append(b, '\t')
+		b = strconv.AppendInt(b, int64(s.Row), 10)
+		b = append(b, '\t')
+		b = appendCopyString(b, s.Key)
+		b = append(b, '\t')
+		b = appendCopyBytea(b, s.Hash)
+		for _, v := range s.Values {
+			b = append(b, '\t')
+			switch v := v.(type) {
+			case nil:
+				b = append(b, '\\', 'N')
+			case string:
+				b = appendCopyString(b, v)
+			case int64:
+				b = strconv.AppendInt(b, v, 10)
+			case int:
+				b = strconv.AppendInt(b, int64(v), 10)
+			case bool:
+				if v {
+					b = append(b, 't')
+				} else {
+					b = append(b, 'f')
+				}
+			case []byte:
+				b = appendCopyBytea(b, v)
+			default:
+				return nil, false
+			}
+		}
+		b = append(b, '\n')
+	}
+	return b, true
+}
+
+// appendCopyString appends s escaped for COPY's text format: a backslash
+// and the separators (tab, newline, carriage return) take a backslash.
+func appendCopyString(b []byte, s string) []byte {
+	for {
+		i := strings.IndexAny(s, "\\\t\n\r")
+		if i < 0 {
+			return append(b, s...)
+		}
+		b = append(b, s[:i]...)
+		switch s[i] {
+		case '\\':
+			b = append(b, '\\', '\\')
+		case '\t':
+			b = append(b, '\\', 't')
+		case '\n':
+			b = append(b, '\\', 'n')
+		case '\r':
+			b = append(b, '\\', 'r')
+		}
+		s = s[i+1:]
+	}
+}
+
+// appendCopyBytea appends p as a bytea in COPY's text format (hex, its
+// backslash escaped); nil is NULL.
+func appendCopyBytea(b, p []byte) []byte {
+	if p == nil {
+		return append(b, '\\', 'N')
+	}
+	b = append(b, '\\', '\\', 'x')
+	return hex.AppendEncode(b, p)
 }

@@ -571,3 +571,66 @@ func TestStageWideResource(t *testing.T) {
 		t.Errorf("GetRecord(K250) = %v, %v", rec.Values["f299"], err)
 	}
 }
+
+// TestStageAwkwardValues: values with the characters COPY's text format
+// and SQL treat specially are stored as they came, on SQLite and on
+// PostgreSQL, and so are the row hashes (the same rows again are all
+// unchanged).
+func TestStageAwkwardValues(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) {
+		db, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "test.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		testStageAwkwardValues(t, db)
+	})
+	t.Run("postgres", func(t *testing.T) {
+		dsn := os.Getenv("HUITONG_TEST_POSTGRES")
+		if dsn == "" {
+			t.Skip("HUITONG_TEST_POSTGRES is not set")
+		}
+		testStageAwkwardValues(t, OpenPostgresSchema(t, dsn))
+	})
+}
+
+func testStageAwkwardValues(t *testing.T, db *store.DB) {
+	ctx := t.Context()
+	if err := db.CreateOrg(ctx, org.Org{USCC: "11330500002486211M", Name: "湖州市公安局", RegionCode: "330500", Kind: "agency", CreatedAt: loadT0}); err != nil {
+		t.Fatal(err)
+	}
+	r := loadResource(t, db, "特殊字符")
+	awkward := []string{`a\b`, "tab\there", "line\nbreak", "cr\rlf\r\n", `\N`, `\.`, "\\.\n", `\\x41`, "", " ", "汉字，全角　空格", "'quote\"", "end\\"}
+	var rows []ingest.Staged
+	for i, v := range awkward {
+		n := int64(i + 1)
+		rows = append(rows, ingest.Staged{N: n, Row: int(n) + 1, Key: fmt.Sprintf("K\t%d\\%s", i, v),
+			Hash: []byte{0, '\\', '\t', '\n', byte(i), 0xff}, Values: []any{fmt.Sprintf("K\t%d\\%s", i, v), "p" + v, -n, "-0.50", i%2 == 0, v}})
+	}
+	rows = append(rows, ingest.Staged{N: int64(len(rows) + 1), Row: len(rows) + 2, Key: "nulls", Hash: []byte("h"),
+		Values: []any{"nulls", nil, nil, nil, nil, nil}})
+	_, res, _, err := loadBatch(ctx, db, r, ingest.ModeUpsert, rows)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Inserted != int64(len(rows)) {
+		t.Fatalf("inserted %d of %d rows: %+v", res.Inserted, len(rows), res)
+	}
+	for _, s := range rows {
+		rec, err := db.GetRecord(ctx, r, s.Key)
+		if err != nil {
+			t.Fatalf("GetRecord(%q): %v", s.Key, err)
+		}
+		want := map[string]any{"id_card": s.Values[0], "phone": s.Values[1], "children": s.Values[2], "income": s.Values[3],
+			"alive": s.Values[4], "secret": s.Values[5]}
+		if d := cmp.Diff(want, rec.Values); d != "" {
+			t.Errorf("record %q (-staged +stored):\n%s", s.Key, d)
+		}
+	}
+	if _, res, _, err = loadBatch(ctx, db, r, ingest.ModeUpsert, rows); err != nil {
+		t.Fatal(err)
+	}
+	if res.Unchanged != int64(len(rows)) {
+		t.Errorf("the same rows again: %+v, want all %d unchanged", res, len(rows))
+	}
+}

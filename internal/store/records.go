@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
@@ -202,8 +203,10 @@ func (db *DB) Stage(ctx context.Context, r catalog.Resource, batchID int64, rows
 
 // copyStage sends rows to a PostgreSQL stage with COPY, which costs the
 // server a fraction of what multi-row INSERTs do: no statement to parse or
-// plan, values in binary. The stage is created first if need be; COPY
-// itself is atomic, so a failed chunk leaves no part of itself behind.
+// plan. The rows go in COPY's text format (see copyText), or, should a
+// value be of a type copyText does not write, in binary through pgx. The
+// stage is created first if need be; COPY itself is atomic, so a failed
+// chunk leaves no part of itself behind.
 func (db *DB) copyStage(ctx context.Context, r catalog.Resource, st string, rows []ingest.Staged) error {
 	conn, err := db.w.Conn(ctx)
 	if err != nil {
@@ -220,6 +223,10 @@ func (db *DB) copyStage(ctx context.Context, r catalog.Resource, st string, rows
 			return err
 		}
 		cols := append([]string{"_n", "_row", "_key", "_hash"}, fieldCols(r)...)
+		if text, ok := copyText(rows); ok {
+			_, err := pg.PgConn().CopyFrom(ctx, bytes.NewReader(text), `COPY `+st+` (`+strings.Join(cols, ", ")+`) FROM STDIN`)
+			return err
+		}
 		vals := make([]any, len(cols))
 		_, err := pg.CopyFrom(ctx, pgx.Identifier{st}, cols, pgx.CopyFromSlice(len(rows), func(i int) ([]any, error) {
 			s := &rows[i]
@@ -492,12 +499,45 @@ func (db *DB) finishStage(ctx context.Context, r catalog.Resource, st string) er
 			} else {
 				index = scratchSchema + "." + index
 			}
-		} else if _, err := tx.Exec(ctx, db.stageDDL(r, st)); err != nil {
-			return err
+		} else {
+			if _, err := tx.Exec(ctx, db.stageDDL(r, st)); err != nil {
+				return err
+			}
+			return db.finishPostgresStage(ctx, tx, st)
 		}
 		_, err := tx.Exec(ctx, fmt.Sprintf(`CREATE INDEX IF NOT EXISTS %s ON %s(_key)`, index, st))
 		return err
 	})
+}
+
+// finishPostgresStage indexes the keys of a PostgreSQL stage, with a
+// unique index when no key repeats (the repeat checks of plan and merge
+// then have nothing to look for), and gathers the statistics the planner
+// needs for the joins of plan and merge: COPY leaves a new table with
+// none. It does both once per stage.
+func (db *DB) finishPostgresStage(ctx context.Context, tx *Tx, st string) error {
+	var n int
+	if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema() AND tablename = ? AND indexname IN (?, ?)`,
+		st, st+"_ukey", st+"_key").Scan(&n); err != nil || n > 0 {
+		return err
+	}
+	if _, err := tx.Exec(ctx, `SAVEPOINT stage_key`); err != nil {
+		return err
+	}
+	_, err := tx.Exec(ctx, fmt.Sprintf(`CREATE UNIQUE INDEX %s_ukey ON %s(_key)`, st, st))
+	switch {
+	case errors.Is(err, ErrConflict):
+		if _, err := tx.Exec(ctx, `ROLLBACK TO SAVEPOINT stage_key`); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, fmt.Sprintf(`CREATE INDEX %s_key ON %s(_key)`, st, st)); err != nil {
+			return err
+		}
+	case err != nil:
+		return err
+	}
+	_, err = tx.Exec(ctx, `ANALYZE `+st)
+	return err
 }
 
 // errPlanOnly rolls back the transaction Plan works in.
