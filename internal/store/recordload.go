@@ -46,11 +46,12 @@ func (db *DB) emptyTable(ctx context.Context, tx *Tx, t string) (bool, error) {
 }
 
 // uniqueKeys reports whether the stage st is known to hold each key once:
-// a direct SQLite stage and a PostgreSQL stage get a unique index on their
-// keys when the file repeats none (see uniqueStageKey and
-// finishPostgresStage), so the repeat check has nothing to find.
+// a stage gets a unique index on its keys when the file repeats none (see
+// uniqueStageKey, finishScratchStage and finishPostgresStage), so the
+// repeat check has nothing to find.
 func (db *DB) uniqueKeys(ctx context.Context, tx *Tx, st string) (bool, error) {
-	q := `SELECT COUNT(*) FROM main.sqlite_master WHERE type = 'index' AND name = ? AND tbl_name = ?`
+	q := `SELECT COUNT(*) FROM (SELECT name, tbl_name FROM main.sqlite_master WHERE type = 'index'
+		UNION ALL SELECT name, tbl_name FROM ` + scratchSchema + `.sqlite_master WHERE type = 'index') WHERE name = ? AND tbl_name = ?`
 	if db.Dialect == Postgres {
 		q = `SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema() AND indexname = ? AND tablename = ?`
 	}

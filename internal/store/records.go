@@ -449,13 +449,15 @@ func (db *DB) counts(ctx context.Context, tx *Tx, r catalog.Resource, st string,
 		res.Inserted = total
 		return res, err
 	}
-	if err := tx.QueryRow(ctx, fmt.Sprintf(`SELECT COUNT(*) FROM %s s WHERE NOT EXISTS (SELECT 1 FROM %s r WHERE r._key = s._key)`, st, t)).Scan(&res.Inserted); err != nil {
+	// One pass: a staged row without a record of its key (live or
+	// deleted) is new; one whose live record has the same hash is
+	// unchanged; the rest are updates.
+	var matched int64
+	if err := tx.QueryRow(ctx, fmt.Sprintf(`SELECT COUNT(r._key), COALESCE(SUM(CASE WHEN r._hash = s._hash AND r._deleted = %s THEN 1 ELSE 0 END), 0)
+		FROM %s s LEFT JOIN %s r ON r._key = s._key`, db.boolFalse(), st, t)).Scan(&matched, &res.Unchanged); err != nil {
 		return res, err
 	}
-	if err := tx.QueryRow(ctx, fmt.Sprintf(`SELECT COUNT(*) FROM %s s JOIN %s r ON r._key = s._key WHERE r._hash = s._hash AND r._deleted = %s`,
-		st, t, db.boolFalse())).Scan(&res.Unchanged); err != nil {
-		return res, err
-	}
+	res.Inserted = total - matched
 	res.Updated = total - res.Inserted - res.Unchanged
 	if replace {
 		if err := tx.QueryRow(ctx, fmt.Sprintf(`SELECT COUNT(*) FROM %s r WHERE r._deleted = %s AND NOT EXISTS (SELECT 1 FROM %s s WHERE s._key = r._key)`,
@@ -486,28 +488,42 @@ func (db *DB) stageDDL(r catalog.Resource, st string) string {
 // the record table.
 func (db *DB) finishStage(ctx context.Context, r catalog.Resource, st string) error {
 	return db.Write(ctx, func(tx *Tx) error {
-		index := st + "_key"
-		if db.Dialect == SQLite {
-			direct, _, err := db.openStage(ctx, tx, r, st)
-			if err != nil {
-				return err
-			}
-			if direct {
-				if done, err := db.uniqueStageKey(ctx, tx, st); err != nil || done {
-					return err
-				}
-			} else {
-				index = scratchSchema + "." + index
-			}
-		} else {
+		if db.Dialect == Postgres {
 			if _, err := tx.Exec(ctx, db.stageDDL(r, st)); err != nil {
 				return err
 			}
 			return db.finishPostgresStage(ctx, tx, st)
 		}
-		_, err := tx.Exec(ctx, fmt.Sprintf(`CREATE INDEX IF NOT EXISTS %s ON %s(_key)`, index, st))
+		direct, _, err := db.openStage(ctx, tx, r, st)
+		if err != nil {
+			return err
+		}
+		if !direct {
+			return db.finishScratchStage(ctx, tx, st)
+		}
+		if done, err := db.uniqueStageKey(ctx, tx, st); err != nil || done {
+			return err
+		}
+		_, err = tx.Exec(ctx, fmt.Sprintf(`CREATE INDEX IF NOT EXISTS %s_key ON %s(_key)`, st, st))
 		return err
 	})
+}
+
+// finishScratchStage indexes the keys of a stage in SQLite's scratch
+// database, with a unique index when no key repeats (the repeat checks of
+// plan and merge then have nothing to look for), once per stage.
+func (db *DB) finishScratchStage(ctx context.Context, tx *Tx, st string) error {
+	var n int
+	if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM `+scratchSchema+`.sqlite_master WHERE type = 'index' AND name IN (?, ?)`,
+		st+"_ukey", st+"_key").Scan(&n); err != nil || n > 0 {
+		return err
+	}
+	_, err := tx.Exec(ctx, fmt.Sprintf(`CREATE UNIQUE INDEX %s.%s_ukey ON %s(_key)`, scratchSchema, st, st))
+	if errors.Is(err, ErrConflict) {
+		// SQLite undoes the failed statement alone.
+		_, err = tx.Exec(ctx, fmt.Sprintf(`CREATE INDEX %s.%s_key ON %s(_key)`, scratchSchema, st, st))
+	}
+	return err
 }
 
 // finishPostgresStage indexes the keys of a PostgreSQL stage, with a
@@ -641,10 +657,15 @@ func (db *DB) mergeIn(ctx context.Context, tx *Tx, r catalog.Resource, b *ingest
 			return err
 		})
 	default:
+		// Rows whose live record has the same hash would change nothing:
+		// they are left out before the insert, which costs less than the
+		// insert's conflict handling finding that out.
 		q := fmt.Sprintf(`INSERT INTO %s (_key, _hash, _seq, _batch, _updated_at, _deleted, %s)
-			SELECT _key, _hash, ? + _n, ?, ?, %s, %s FROM %s WHERE true
+			SELECT _key, _hash, ? + _n, ?, ?, %s, %s FROM %s s
+			WHERE NOT EXISTS (SELECT 1 FROM %s r WHERE r._key = s._key AND r._hash = s._hash AND r._deleted = %s)
 			ON CONFLICT (_key) DO UPDATE SET %s WHERE %s._hash <> excluded._hash OR %s._deleted = %s`,
-			t, strings.Join(cols, ", "), db.boolFalse(), strings.Join(cols, ", "), st, strings.Join(set, ", "), t, t, db.boolTrue())
+			t, strings.Join(cols, ", "), db.boolFalse(), strings.Join(cols, ", "), st, t, db.boolFalse(),
+			strings.Join(set, ", "), t, t, db.boolTrue())
 		_, err = tx.Exec(ctx, q, base, b.ID, now)
 	}
 	if err != nil {
