@@ -36,23 +36,24 @@ import (
 func main() { benchutil.Main("ingest bench", run) }
 
 type config struct {
-	rows        int
-	memRows     int
-	db          string
-	dsn         string
-	formats     []string
-	dir         string
-	seed        uint64
-	repeat      int
-	cpuProfile  string
-	memProfile  string
-	xlsxProfile string
-	out         string
-	quiet       float64
-	quietWait   time.Duration
-	keep        bool
-	code        string
-	sample      time.Duration
+	rows         int
+	memRows      int
+	db           string
+	dsn          string
+	formats      []string
+	dir          string
+	seed         uint64
+	repeat       int
+	cpuProfile   string
+	againProfile string
+	memProfile   string
+	xlsxProfile  string
+	out          string
+	quiet        float64
+	quietWait    time.Duration
+	keep         bool
+	code         string
+	sample       time.Duration
 }
 
 func parseFlags() (config, error) {
@@ -68,6 +69,7 @@ func parseFlags() (config, error) {
 	flag.Uint64Var(&c.seed, "seed", 1, "generator seed")
 	flag.IntVar(&c.repeat, "repeat", 1, "times each CSV measurement (and its baseline) is repeated; the report shows each and the median")
 	flag.StringVar(&c.cpuProfile, "cpuprofile", "", "write a CPU profile of the first CSV ingest of -rows rows to this file")
+	flag.StringVar(&c.againProfile, "againcpuprofile", "", "write a CPU profile of the second CSV ingest (the same file again, all unchanged) to this file")
 	flag.StringVar(&c.memProfile, "memprofile", "", "write a heap profile taken near the peak heap of the first CSV ingest of -rows rows to this file")
 	flag.StringVar(&c.xlsxProfile, "xlsxcpuprofile", "", "write a CPU profile of the XLSX ingest of -rows rows to this file")
 	flag.StringVar(&c.out, "o", "", "also write the report to this file")
@@ -216,7 +218,7 @@ func run() error {
 			}
 			rep.csv = append(rep.csv, first)
 			if i == 0 {
-				again, err := measure(ctx, svc, cfg, r.Code, "CSV again, same resource (all unchanged)", "csv", big, "", "")
+				again, err := measure(ctx, svc, cfg, r.Code, "CSV again, same resource (all unchanged)", "csv", big, cfg.againProfile, "")
 				if err != nil {
 					return err
 				}

@@ -634,3 +634,65 @@ func testStageAwkwardValues(t *testing.T, db *store.DB) {
 		t.Errorf("the same rows again: %+v, want all %d unchanged", res, len(rows))
 	}
 }
+
+// TestMergeCounts: a merge counts what its statements did and a plan
+// what they would do; both agree on a batch that mixes every outcome, on
+// the upsert and the replace.
+func TestMergeCounts(t *testing.T) {
+	t.Run("sqlite", func(t *testing.T) {
+		db, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "test.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		testMergeCounts(t, db)
+	})
+	t.Run("postgres", func(t *testing.T) {
+		dsn := os.Getenv("HUITONG_TEST_POSTGRES")
+		if dsn == "" {
+			t.Skip("HUITONG_TEST_POSTGRES is not set")
+		}
+		testMergeCounts(t, OpenPostgresSchema(t, dsn))
+	})
+}
+
+func testMergeCounts(t *testing.T, db *store.DB) {
+	ctx := t.Context()
+	if err := db.CreateOrg(ctx, org.Org{USCC: "11330500002486211M", Name: "湖州市公安局", RegionCode: "330500", Kind: "agency", CreatedAt: loadT0}); err != nil {
+		t.Fatal(err)
+	}
+	r := loadResource(t, db, "计数")
+	first := []ingest.Staged{loadRow(1, "A", "1", 1, "a"), loadRow(2, "B", "2", 2, "b"), loadRow(3, "C", "3", 3, "c"), loadRow(4, "D", "4", 4, "d")}
+	if _, _, _, err := loadBatch(ctx, db, r, ingest.ModeUpsert, first); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.DeleteRecord(ctx, r, "C", 0, loadT0); err != nil {
+		t.Fatal(err)
+	}
+	counts := func(res ingest.MergeResult) string {
+		return fmt.Sprintf("i%d u%d s%d d%d c%d", res.Inserted, res.Updated, res.Unchanged, res.Deleted, res.Refused)
+	}
+	for _, tc := range []struct {
+		mode string
+		rows []ingest.Staged
+		want string
+	}{
+		// A unchanged, B changed, C deleted and back unchanged (an
+		// update), E new, F takes A's phone (refused).
+		{ingest.ModeUpsert, []ingest.Staged{loadRow(1, "A", "1", 1, "a"), loadRow(2, "B", "2", 2, "b2"), loadRow(3, "C", "3", 3, "c"),
+			loadRow(4, "E", "5", 5, "e"), loadRow(5, "F", "1", 6, "f")}, "i1 u2 s1 d0 c1"},
+		// Replace: A unchanged, G new; B, C, D and E go.
+		{ingest.ModeReplace, []ingest.Staged{loadRow(1, "A", "1", 1, "a"), loadRow(2, "G", "7", 7, "g")}, "i1 u0 s1 d4 c0"},
+	} {
+		plan, res, b, err := loadBatch(ctx, db, r, tc.mode, tc.rows)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if counts(plan) != tc.want || counts(res) != tc.want {
+			t.Errorf("%s: plan %s, merge %s, want %s", tc.mode, counts(plan), counts(res), tc.want)
+		}
+		if b.Inserted != res.Inserted || b.Updated != res.Updated || b.Unchanged != res.Unchanged || b.Deleted != res.Deleted {
+			t.Errorf("%s: batch %+v, merge %+v", tc.mode, b, res)
+		}
+	}
+}

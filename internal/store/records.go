@@ -606,8 +606,20 @@ func (db *DB) mergeIn(ctx context.Context, tx *Tx, r catalog.Resource, b *ingest
 	if err != nil {
 		return res, err
 	}
-	if res, err = db.counts(ctx, tx, r, st, replace); err != nil {
-		return res, err
+	// A plan counts what the merge would do. The merge itself counts an
+	// empty record table's rows at once (all are new) and otherwise what
+	// its statements did, instead of joining the stage with the record
+	// table once more.
+	empty := !apply
+	if apply {
+		if empty, err = db.emptyTable(ctx, tx, t); err != nil {
+			return res, err
+		}
+	}
+	if empty {
+		if res, err = db.counts(ctx, tx, r, st, replace); err != nil {
+			return res, err
+		}
 	}
 	res.Conflicts, res.Refused = conflicts, refused
 	if !apply {
@@ -666,7 +678,26 @@ func (db *DB) mergeIn(ctx context.Context, tx *Tx, r catalog.Resource, b *ingest
 			ON CONFLICT (_key) DO UPDATE SET %s WHERE %s._hash <> excluded._hash OR %s._deleted = %s`,
 			t, strings.Join(cols, ", "), db.boolFalse(), strings.Join(cols, ", "), st, t, db.boolFalse(),
 			strings.Join(set, ", "), t, t, db.boolTrue())
-		_, err = tx.Exec(ctx, q, base, b.ID, now)
+		var before, total, changed int64
+		if err := tx.QueryRow(ctx, `SELECT COALESCE(MAX(_id), 0) FROM `+t).Scan(&before); err != nil {
+			return res, err
+		}
+		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM `+st).Scan(&total); err != nil {
+			return res, err
+		}
+		var done sql.Result
+		if done, err = tx.Exec(ctx, q, base, b.ID, now); err != nil {
+			return res, err
+		}
+		// Every row the statement wrote was inserted (with an id above
+		// those before) or updated; the rows it left out are unchanged.
+		if changed, err = done.RowsAffected(); err != nil {
+			return res, err
+		}
+		if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM `+t+` WHERE _id > ? AND _batch = ?`, before, b.ID).Scan(&res.Inserted); err != nil {
+			return res, err
+		}
+		res.Updated, res.Unchanged = changed-res.Inserted, total-changed
 	}
 	if err != nil {
 		return res, err
@@ -676,12 +707,16 @@ func (db *DB) mergeIn(ctx context.Context, tx *Tx, r catalog.Resource, b *ingest
 		if err := tx.QueryRow(ctx, `SELECT COALESCE(MAX(_id), 0) FROM `+t).Scan(&maxID); err != nil {
 			return res, err
 		}
-		// counts found, in this transaction, how many records the
-		// replace deletes: with none, the pass over the table is skipped.
-		if res.Deleted > 0 {
+		// A table that was empty has nothing to delete; otherwise the
+		// records the file leaves out are marked deleted, and counted.
+		if !swapped && !load {
 			q := fmt.Sprintf(`UPDATE %s SET _deleted = %s, _seq = ? + _id, _batch = ?, _updated_at = ?
 				WHERE _deleted = %s AND NOT EXISTS (SELECT 1 FROM %s s WHERE s._key = %s._key)`, t, db.boolTrue(), db.boolFalse(), st, t)
-			if _, err := tx.Exec(ctx, q, next, b.ID, now); err != nil {
+			done, err := tx.Exec(ctx, q, next, b.ID, now)
+			if err != nil {
+				return res, err
+			}
+			if res.Deleted, err = done.RowsAffected(); err != nil {
 				return res, err
 			}
 		}
