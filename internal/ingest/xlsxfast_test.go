@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"archive/zip"
+	"bufio"
 	"bytes"
 	"fmt"
 	"io"
@@ -271,6 +272,51 @@ func FuzzXLSXPlainSheet(f *testing.F) {
 			if len(cells) > xlsxMaxCols {
 				t.Fatalf("%d cells", len(cells))
 			}
+		}
+	})
+}
+
+// FuzzSheetScanner: the scanner's fast path, which copies runs of plain
+// bytes from the read buffer, gives the tokens and errors that reading
+// one byte at a time gives. A small read buffer puts token boundaries
+// at every offset of it.
+func FuzzSheetScanner(f *testing.F) {
+	f.Add([]byte(`<?xml version="1.0" encoding="UTF-8"?><worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>a&amp;b</t></is></c><c r="C1"><v>1.5</v></c></row><row r="3"/></sheetData></worksheet>`))
+	f.Add([]byte("<x:c t='s' a = \"q&#x4e2d;\r\n\"><!-- c --><x:v>0\r\n\t&lt;&#65;</x:v></x:c>"))
+	f.Add([]byte("<a b=\"<\">text\x01</a>"))
+	f.Add([]byte("<row><c><v>\xff</v></c></row>"))
+	type token struct {
+		Kind      int
+		Name      string
+		Attrs     []string
+		Text      string
+		SelfClose bool
+		Err       string
+	}
+	scan := func(data []byte, bytewise bool) []token {
+		s := &sheetScanner{r: bufio.NewReaderSize(bytes.NewReader(data), 16), bytewise: bytewise}
+		var out []token
+		for range 1000 {
+			err := s.next()
+			if err != nil {
+				return append(out, token{Err: err.Error()})
+			}
+			tok := token{Kind: s.kind, Name: string(s.name), Text: string(s.text), SelfClose: s.selfClose}
+			if s.kind != scanText {
+				tok.Text = ""
+			}
+			if s.kind == scanStart {
+				for _, a := range s.attrs {
+					tok.Attrs = append(tok.Attrs, string(a.name)+"="+string(a.value))
+				}
+			}
+			out = append(out, tok)
+		}
+		return out
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if d := cmp.Diff(scan(data, true), scan(data, false)); d != "" {
+			t.Fatalf("tokens of %q (-bytewise +fast):\n%s", data, d)
 		}
 	})
 }

@@ -25,6 +25,8 @@ type sheetScanner struct {
 	selfClose bool // the start tag just returned closes itself
 	pendEnd   bool
 	buf       []byte // backing for attribute values
+	names     []byte // backing for the names of the current token
+	bytewise  bool   // read one byte at a time: what FuzzSheetScanner compares the fast path with
 }
 
 type scanAttr struct {
@@ -59,6 +61,7 @@ func (s *sheetScanner) next() error {
 		s.kind = scanEnd
 		return nil
 	}
+	s.names = s.names[:0]
 	c, err := s.r.ReadByte()
 	if err != nil {
 		return err
@@ -162,8 +165,18 @@ func (s *sheetScanner) next() error {
 // readName reads a tag or attribute name and returns its local part. The
 // slice is valid until the next token.
 func (s *sheetScanner) readName() ([]byte, error) {
-	var name []byte
+	start := len(s.names)
+	name := s.names
 	for {
+		// The bytes of a name are copied straight from the read buffer;
+		// the one after it is looked at below.
+		w := s.window()
+		i := 0
+		for i < len(w) && !nameStop[w[i]] {
+			i++
+		}
+		name = append(name, w[:i]...)
+		s.r.Discard(i)
 		b, err := s.r.ReadByte()
 		if err != nil {
 			return nil, errNotPlain
@@ -177,6 +190,8 @@ func (s *sheetScanner) readName() ([]byte, error) {
 		}
 		name = append(name, b)
 	}
+	s.names = name
+	name = name[start:len(name):len(name)]
 	if len(name) == 0 {
 		return nil, errNotPlain
 	}
@@ -184,6 +199,35 @@ func (s *sheetScanner) readName() ([]byte, error) {
 		name = name[i+1:]
 	}
 	return name, nil
+}
+
+// nameStop marks the bytes that end a name or have no place in one.
+var nameStop = [256]bool{' ': true, '\t': true, '\n': true, '\r': true, '>': true, '/': true, '=': true,
+	'<': true, '"': true, '\'': true, '&': true}
+
+// textStop marks the bytes readText must look at one by one: the ends of
+// a text or value, line ends to normalise, entities, and control
+// characters (among which tab and newline are plain).
+var textStop = func() (t [256]bool) {
+	for b := 0; b < 0x20; b++ {
+		t[b] = b != '\t' && b != '\n'
+	}
+	t['<'], t['&'], t['"'], t['\''] = true, true, true, true
+	return t
+}()
+
+// window returns the bytes already read into the buffer, reading more
+// first when there are none; at the end of the input or on an error it is
+// empty, and the next ReadByte reports why.
+func (s *sheetScanner) window() []byte {
+	if s.bytewise {
+		return nil
+	}
+	if s.r.Buffered() == 0 {
+		s.r.Peek(1)
+	}
+	w, _ := s.r.Peek(s.r.Buffered())
+	return w
 }
 
 func (s *sheetScanner) skipSpace() {
@@ -222,6 +266,15 @@ func (s *sheetScanner) skipTo(end string) ([]byte, error) {
 func (s *sheetScanner) readText(dst []byte, stop byte) ([]byte, error) {
 	start := len(dst)
 	for {
+		// Plain bytes are copied straight from the read buffer; the rest
+		// go through the switch below one at a time.
+		w := s.window()
+		i := 0
+		for i < len(w) && !textStop[w[i]] && w[i] != stop {
+			i++
+		}
+		dst = append(dst, w[:i]...)
+		s.r.Discard(i)
 		b, err := s.r.ReadByte()
 		if err != nil {
 			if !utf8.Valid(dst[start:]) {
