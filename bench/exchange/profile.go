@@ -64,6 +64,11 @@ func profileGateway(cfg config, rep *report, src string, be *backend, st *setupS
 	if err := saveURL("http://"+addr+"/debug/pprof/heap?debug=1", cfg.cpuProfile+".heap.txt"); err != nil {
 		benchutil.Logf("heap profile: %v", err)
 	}
+	// Allocations since the start (mostly the load's), for `go tool pprof
+	// -sample_index=alloc_space`.
+	if err := saveURL("http://"+addr+"/debug/pprof/allocs", cfg.cpuProfile+".allocs"); err != nil {
+		benchutil.Logf("allocation profile: %v", err)
+	}
 	logRun(r)
 	rep.profiled = r
 	for _, v := range []struct{ file, flag string }{{"top.txt", "-top"}, {"top-cum.txt", "-cum"}} {
