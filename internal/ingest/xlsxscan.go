@@ -177,11 +177,14 @@ func (s *sheetScanner) readName() ([]byte, error) {
 		}
 		name = append(name, w[:i]...)
 		s.r.Discard(i)
+		if i < len(w) && nameEnd(w[i]) {
+			break // the byte after the name, left unread
+		}
 		b, err := s.r.ReadByte()
 		if err != nil {
 			return nil, errNotPlain
 		}
-		if b == ' ' || b == '\t' || b == '\n' || b == '\r' || b == '>' || b == '/' || b == '=' {
+		if nameEnd(b) {
 			s.r.UnreadByte()
 			break
 		}
@@ -230,7 +233,21 @@ func (s *sheetScanner) window() []byte {
 	return w
 }
 
+// nameEnd reports whether b ends a name.
+func nameEnd(b byte) bool {
+	return b == ' ' || b == '\t' || b == '\n' || b == '\r' || b == '>' || b == '/' || b == '='
+}
+
 func (s *sheetScanner) skipSpace() {
+	w := s.window()
+	i := 0
+	for i < len(w) && (w[i] == ' ' || w[i] == '\t' || w[i] == '\n' || w[i] == '\r') {
+		i++
+	}
+	s.r.Discard(i)
+	if i < len(w) {
+		return // a byte other than space, left unread
+	}
 	for {
 		b, err := s.r.ReadByte()
 		if err != nil {
@@ -275,6 +292,13 @@ func (s *sheetScanner) readText(dst []byte, stop byte) ([]byte, error) {
 		}
 		dst = append(dst, w[:i]...)
 		s.r.Discard(i)
+		if i < len(w) && w[i] == stop {
+			// The stop byte, left unread.
+			if !utf8.Valid(dst[start:]) {
+				return dst, errNotPlain
+			}
+			return dst, nil
+		}
 		b, err := s.r.ReadByte()
 		if err != nil {
 			if !utf8.Valid(dst[start:]) {
