@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"huitong/internal/catalog"
 	"huitong/internal/ingest"
 )
@@ -261,8 +263,8 @@ func (db *DB) uniqueStageKey(ctx context.Context, tx *Tx, st string) (bool, erro
 // direct and t is still empty with its sequence where the stage took it.
 // It reports whether it did.
 func (db *DB) publishStage(ctx context.Context, tx *Tx, t, st string, base, batchID, now int64) (bool, error) {
-	if db.Dialect != SQLite {
-		return false, nil
+	if db.Dialect == Postgres {
+		return db.publishPostgresStage(ctx, tx, t, st, base, batchID, now)
 	}
 	var n int
 	if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM main.sqlite_master WHERE type = 'table' AND name = ?`, st).Scan(&n); err != nil || n == 0 {
@@ -494,14 +496,15 @@ func driverValue(v any) (driver.Value, error) {
 }
 
 // copyText writes staged rows in the text format of PostgreSQL's COPY
-// (columns _n, _row, _key, _hash, then the values), or reports false when
+// (columns _n, _row, _key, _hash, the values, and with seq the sequence
+// number base + _n), or reports false when
 // a value is of a type it does not write. pgx's binary COPY plans the
 // encoding of every value anew, and a decimal given as text is first
 // tried as a number, failing with a formatted error, before it is parsed:
 // at a million rows that was more of the client's time than reading and
 // checking the file. In text, the server parses each value with the
 // column's own input function, as it does for a CSV.
-func copyText(rows []ingest.Staged) ([]byte, bool) {
+func copyText(rows []ingest.Staged, seq bool, base int64) ([]byte, bool) {
 	size := 0
 	for i := range rows {
 		size += 64 + len(rows[i].Key) + 2*len(rows[i].Hash)
@@ -546,6 +549,10 @@ func copyText(rows []ingest.Staged) ([]byte, bool) {
 				return nil, false
 			}
 		}
+		if seq {
+			b = append(b, '\t')
+			b = strconv.AppendInt(b, base+s.N, 10)
+		}
 		b = append(b, '\n')
 	}
 	return b, true
@@ -582,4 +589,141 @@ func appendCopyBytea(b, p []byte) []byte {
 	}
 	b = append(b, '\\', '\\', 'x')
 	return hex.AppendEncode(b, p)
+}
+
+// Writing a first load once on PostgreSQL. As on SQLite, the stage of a
+// batch into an empty record table is a table in the record table's shape
+// (a logged one, unlike the UNLOGGED stages of other batches, since it is
+// to become the record table), and the merge renames it into place: the
+// row number becomes the identity id, the columns known only then are
+// added with constant defaults (which PostgreSQL keeps in the catalog, not
+// in each row), the stage's unique key index becomes the key's constraint
+// and the other indexes are built. This saves copying every row from the
+// stage into the record table inside the merge.
+
+// openPostgresStage creates the stage of a batch on its first use, in the
+// shape of the record table when that is empty (direct), else UNLOGGED,
+// and reports which, with the sequence base for a direct one.
+func (db *DB) openPostgresStage(ctx context.Context, pg *pgx.Conn, r catalog.Resource, st string) (bool, int64, error) {
+	var base int64
+	if err := pg.QueryRow(ctx, `SELECT value FROM counters WHERE name = $1`, "seq:"+r.Code).Scan(&base); err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return false, 0, err
+	}
+	var persistence string
+	err := pg.QueryRow(ctx, `SELECT relpersistence::text FROM pg_class WHERE oid = to_regclass($1)`, st).Scan(&persistence)
+	if err == nil {
+		return persistence == "p", base, nil
+	}
+	if !errors.Is(err, pgx.ErrNoRows) {
+		return false, 0, err
+	}
+	t := recordTable(r.Code)
+	noDirect, _ := ctx.Value(noDirectStageKey{}).(bool)
+	noBulk, _ := ctx.Value(noBulkLoadKey{}).(bool)
+	empty := false
+	if !noDirect && !noBulk {
+		if err := pg.QueryRow(ctx, `SELECT NOT EXISTS (SELECT 1 FROM `+t+`)`).Scan(&empty); err != nil {
+			return false, 0, err
+		}
+	}
+	if !empty {
+		_, err := pg.Exec(ctx, db.stageDDL(r, st))
+		return false, 0, err
+	}
+	// Every field column of the record table, in its order and with its
+	// type, removed fields' included.
+	defs := []string{"_n BIGINT PRIMARY KEY", "_row BIGINT", "_key TEXT NOT NULL", "_hash BYTEA NOT NULL", "_seq BIGINT NOT NULL"}
+	rows, err := pg.Query(ctx, `SELECT attname::text, format_type(atttypid, atttypmod) FROM pg_attribute
+		WHERE attrelid = to_regclass($1) AND attnum > 0 AND NOT attisdropped AND attname LIKE 'f\_%' ORDER BY attnum`, t)
+	if err != nil {
+		return false, 0, err
+	}
+	for rows.Next() {
+		var name, typ string
+		if err := rows.Scan(&name, &typ); err != nil {
+			rows.Close()
+			return false, 0, err
+		}
+		defs = append(defs, name+" "+typ)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return false, 0, err
+	}
+	_, err = pg.Exec(ctx, `CREATE TABLE `+st+` (`+strings.Join(defs, ", ")+`)`)
+	return err == nil, base, err
+}
+
+// publishPostgresStage makes a direct stage the record table t, if the
+// stage is direct and t is still empty, with its sequence where the stage
+// took it and its field columns as the stage has them. It reports whether
+// it did.
+func (db *DB) publishPostgresStage(ctx context.Context, tx *Tx, t, st string, base, batchID, now int64) (bool, error) {
+	var n int
+	if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM pg_attribute WHERE attrelid = to_regclass(?) AND attname = '_seq' AND NOT attisdropped`, st).Scan(&n); err != nil || n == 0 {
+		return false, err
+	}
+	empty, err := db.bulkLoadable(ctx, tx, t)
+	if err != nil || !empty {
+		return false, err
+	}
+	// As on SQLite: the first and the last row tell the base of them all.
+	var lo, hi, maxN sql.NullInt64
+	if err := tx.QueryRow(ctx, `SELECT (SELECT _seq - _n FROM `+st+` ORDER BY _n LIMIT 1), (SELECT _seq - _n FROM `+st+` ORDER BY _n DESC LIMIT 1),
+		(SELECT MAX(_n) FROM `+st+`)`).Scan(&lo, &hi, &maxN); err != nil {
+		return false, err
+	}
+	if !lo.Valid || lo.Int64 != base || hi.Int64 != base {
+		return false, nil
+	}
+	// A field column the record table gained, or whose type it changed,
+	// since the stage was opened sends the stage the merge's other way.
+	if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM pg_attribute a WHERE a.attrelid = to_regclass(?) AND a.attnum > 0 AND NOT a.attisdropped
+		AND a.attname LIKE 'f\_%' AND (a.attname, format_type(a.atttypid, a.atttypmod)) NOT IN
+		(SELECT attname, format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = to_regclass(?) AND attnum > 0 AND NOT attisdropped)`,
+		t, st).Scan(&n); err != nil || n > 0 {
+		return false, err
+	}
+	// The record table's indexes that no constraint owns (the sequence's
+	// and the indexed fields'), built again on the new table.
+	idx, err := strings1(ctx, tx, `SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename = ?
+		AND indexname NOT IN (SELECT conname FROM pg_constraint WHERE conrelid = CAST(? AS regclass)) ORDER BY indexname`, t, t)
+	if err != nil {
+		return false, err
+	}
+	var unique int
+	if err := tx.QueryRow(ctx, `SELECT COUNT(*) FROM pg_indexes WHERE schemaname = current_schema() AND tablename = ? AND indexname = ?`,
+		st, st+"_ukey").Scan(&unique); err != nil {
+		return false, err
+	}
+	steps := []string{
+		`DROP TABLE ` + t,
+		`ALTER TABLE ` + st + ` RENAME TO ` + t,
+		`ALTER TABLE ` + t + ` RENAME COLUMN _n TO _id`,
+		`ALTER TABLE ` + t + ` RENAME CONSTRAINT ` + st + `_pkey TO ` + t + `_pkey`,
+		fmt.Sprintf(`ALTER TABLE %s ALTER COLUMN _id ADD GENERATED BY DEFAULT AS IDENTITY (START WITH %d)`, t, maxN.Int64+1),
+		fmt.Sprintf(`ALTER TABLE %s ADD COLUMN _batch BIGINT NOT NULL DEFAULT %d`, t, batchID),
+		fmt.Sprintf(`ALTER TABLE %s ADD COLUMN _updated_at BIGINT NOT NULL DEFAULT %d`, t, now),
+		`ALTER TABLE ` + t + ` ADD COLUMN _deleted BOOLEAN NOT NULL DEFAULT false`,
+	}
+	if unique > 0 {
+		steps = append(steps, fmt.Sprintf(`ALTER TABLE %s ADD CONSTRAINT %s__key_key UNIQUE USING INDEX %s_ukey`, t, t, st))
+	} else {
+		// The file repeated keys; the merge refused the repeats.
+		steps = append(steps, `DROP INDEX IF EXISTS `+st+`_key`, fmt.Sprintf(`ALTER TABLE %s ADD CONSTRAINT %s__key_key UNIQUE (_key)`, t, t))
+	}
+	for _, q := range steps {
+		if _, err := tx.Exec(ctx, q); err != nil {
+			return false, fmt.Errorf("publish stage as %s: %w", t, err)
+		}
+	}
+	if failAfterLoad(ctx) {
+		return false, errInjected
+	}
+	for _, q := range idx {
+		if _, err := tx.Exec(ctx, q); err != nil {
+			return false, fmt.Errorf("publish stage as %s: %w", t, err)
+		}
+	}
+	return true, nil
 }

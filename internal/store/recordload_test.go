@@ -129,6 +129,40 @@ func indexCount(t *testing.T, db *store.DB, r catalog.Resource) int {
 	return n
 }
 
+// onBothStores runs test on SQLite, and on PostgreSQL when
+// HUITONG_TEST_POSTGRES is set.
+func onBothStores(t *testing.T, test func(t *testing.T, db *store.DB)) {
+	t.Run("sqlite", func(t *testing.T) {
+		db, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "test.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer db.Close()
+		test(t, db)
+	})
+	t.Run("postgres", func(t *testing.T) {
+		dsn := os.Getenv("HUITONG_TEST_POSTGRES")
+		if dsn == "" {
+			t.Skip("HUITONG_TEST_POSTGRES is not set")
+		}
+		test(t, OpenPostgresSchema(t, dsn))
+	})
+}
+
+// columnCount counts the columns named col of table (0 or 1).
+func columnCount(t *testing.T, db *store.DB, table, col string) int {
+	t.Helper()
+	q := `SELECT COUNT(*) FROM pragma_table_info(?) WHERE name = ?`
+	if db.Dialect == store.Postgres {
+		q = `SELECT COUNT(*) FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ? AND column_name = ?`
+	}
+	var n int
+	if err := db.RawQueryRow(t.Context(), q, table, col).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
 func toTable(code string) string {
 	b := []byte(code)
 	for i, c := range b {
@@ -220,13 +254,10 @@ func testBulkLoad(t *testing.T, open func(*testing.T) *store.DB) {
 	}
 	direct := loadResource(t, db, "直接写入")
 	bulk := run(ctx, direct)
-	if db.Dialect == store.SQLite {
-		// Written directly: the record table is the stage, source row
-		// numbers included.
-		var n int
-		if err := db.RawQueryRow(ctx, `SELECT COUNT(*) FROM pragma_table_info(?) WHERE name = '_row'`, "rec_"+toTable(direct.Code)).Scan(&n); err != nil || n != 1 {
-			t.Errorf("the first load was not written directly: %d, %v", n, err)
-		}
+	// Written directly: the record table is the stage, source row numbers
+	// included.
+	if n := columnCount(t, db, "rec_"+toTable(direct.Code), "_row"); n != 1 {
+		t.Errorf("the first load was not written directly")
 	}
 	upsert := run(store.WithoutBulkLoad(ctx), loadResource(t, db, "逐行合并"))
 	if d := cmp.Diff(upsert, bulk); d != "" {
@@ -375,12 +406,10 @@ func TestFirstLoadEmptyBatches(t *testing.T) {
 
 // TestFirstLoadColumnAdded: a field added to the resource while its first
 // batch is staged keeps its column when the batch is merged.
-func TestFirstLoadColumnAdded(t *testing.T) {
-	db, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "test.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+func TestFirstLoadColumnAdded(t *testing.T) { onBothStores(t, testFirstLoadColumnAdded) }
+
+func testFirstLoadColumnAdded(t *testing.T, db *store.DB) {
+	var err error
 	ctx := t.Context()
 	if err := db.CreateOrg(ctx, org.Org{USCC: "11330500002486211M", Name: "湖州市公安局", RegionCode: "330500", Kind: "agency", CreatedAt: loadT0}); err != nil {
 		t.Fatal(err)
@@ -404,13 +433,10 @@ func TestFirstLoadColumnAdded(t *testing.T) {
 	if _, err := db.Merge(ctx, r, &b); err != nil {
 		t.Fatal(err)
 	}
-	var n int
-	if err := db.RawQueryRow(ctx, `SELECT COUNT(*) FROM pragma_table_info(?) WHERE name = 'f_extra'`, "rec_"+toTable(r.Code)).Scan(&n); err != nil {
-		t.Fatal(err)
-	}
-	if n != 1 {
+	if columnCount(t, db, "rec_"+toTable(r.Code), "f_extra") != 1 {
 		t.Errorf("column f_extra lost in the merge")
 	}
+	var n int
 	if err := db.RawQueryRow(ctx, `SELECT COUNT(*) FROM rec_`+toTable(r.Code)).Scan(&n); err != nil || n != 1 {
 		t.Errorf("%d records after the merge (%v), want 1", n, err)
 	}
@@ -420,12 +446,10 @@ func TestFirstLoadColumnAdded(t *testing.T) {
 // first load is staged (here by an empty batch committed in between), the
 // direct stage is not published as it is: the rows get the sequence
 // numbers and ids the staged path gives them.
-func TestFirstLoadSequenceMoved(t *testing.T) {
-	db, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "test.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
+func TestFirstLoadSequenceMoved(t *testing.T) { onBothStores(t, testFirstLoadSequenceMoved) }
+
+func testFirstLoadSequenceMoved(t *testing.T, db *store.DB) {
+	var err error
 	ctx := t.Context()
 	if err := db.CreateOrg(ctx, org.Org{USCC: "11330500002486211M", Name: "湖州市公安局", RegionCode: "330500", Kind: "agency", CreatedAt: loadT0}); err != nil {
 		t.Fatal(err)
@@ -463,11 +487,7 @@ func TestFirstLoadSequenceMoved(t *testing.T) {
 		for i := range recs {
 			recs[i].BatchID = 0
 		}
-		var n int
-		if err := db.RawQueryRow(ctx, `SELECT COUNT(*) FROM pragma_table_info(?) WHERE name = '_row'`, "rec_"+toTable(r.Code)).Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		return recs, n
+		return recs, columnCount(t, db, "rec_"+toTable(r.Code), "_row")
 	}
 	staged, _ := run(store.WithoutDirectStage(ctx), "序号变动暂存")
 	direct, published := run(ctx, "序号变动直接")
@@ -694,5 +714,49 @@ func testMergeCounts(t *testing.T, db *store.DB) {
 		if b.Inserted != res.Inserted || b.Updated != res.Updated || b.Unchanged != res.Unchanged || b.Deleted != res.Deleted {
 			t.Errorf("%s: batch %+v, merge %+v", tc.mode, b, res)
 		}
+	}
+}
+
+// TestFirstLoadTypeChanged: a field whose type a new version changes
+// while a first load is staged keeps its new column type when the batch
+// is merged (PostgreSQL converts the column; SQLite stores values as
+// they come).
+func TestFirstLoadTypeChanged(t *testing.T) { onBothStores(t, testFirstLoadTypeChanged) }
+
+func testFirstLoadTypeChanged(t *testing.T, db *store.DB) {
+	ctx := t.Context()
+	if err := db.CreateOrg(ctx, org.Org{USCC: "11330500002486211M", Name: "湖州市公安局", RegionCode: "330500", Kind: "agency", CreatedAt: loadT0}); err != nil {
+		t.Fatal(err)
+	}
+	r := loadResource(t, db, "并发改类型")
+	b := ingest.Batch{ResourceCode: r.Code, Version: r.Version, Mode: ingest.ModeUpsert, Format: "csv", Status: "processing",
+		Columns: []ingest.Column{}, Unknown: []string{}, CreatedBy: "user:u", CreatedAt: loadT0, FinishedAt: loadT0, Rows: 1, Accepted: 1}
+	var err error
+	if b.ID, err = db.CreateBatch(ctx, b); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Stage(ctx, r, b.ID, []ingest.Staged{loadRow(1, "A", "138", 1, "h1")}); err != nil {
+		t.Fatal(err)
+	}
+	r2 := r
+	r2.Version++
+	r2.Fields = slices.Clone(r.Fields)
+	r2.Fields[3].Type = "string" // income: decimal -> string
+	if err := db.PrepareRecords(ctx, r2); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Merge(ctx, r, &b); err != nil {
+		t.Fatal(err)
+	}
+	if db.Dialect == store.Postgres {
+		var typ string
+		if err := db.RawQueryRow(ctx, `SELECT data_type FROM information_schema.columns WHERE table_schema = current_schema()
+			AND table_name = ? AND column_name = 'f_income'`, "rec_"+toTable(r.Code)).Scan(&typ); err != nil || typ != "text" {
+			t.Errorf("f_income is %q after the merge (%v), want text", typ, err)
+		}
+	}
+	rec, err := db.GetRecord(ctx, r2, "A")
+	if err != nil || rec.Values["income"] != "12.50" {
+		t.Errorf("GetRecord(A) = %v, %v", rec.Values, err)
 	}
 }

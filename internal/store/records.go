@@ -219,19 +219,26 @@ func (db *DB) copyStage(ctx context.Context, r catalog.Resource, st string, rows
 			return fmt.Errorf("stage: unexpected driver connection %T", dc)
 		}
 		pg := c.Conn()
-		if _, err := pg.Exec(ctx, db.stageDDL(r, st)); err != nil {
+		direct, base, err := db.openPostgresStage(ctx, pg, r, st)
+		if err != nil {
 			return err
 		}
 		cols := append([]string{"_n", "_row", "_key", "_hash"}, fieldCols(r)...)
-		if text, ok := copyText(rows); ok {
+		if direct {
+			cols = append(cols, "_seq")
+		}
+		if text, ok := copyText(rows, direct, base); ok {
 			_, err := pg.PgConn().CopyFrom(ctx, bytes.NewReader(text), `COPY `+st+` (`+strings.Join(cols, ", ")+`) FROM STDIN`)
 			return err
 		}
 		vals := make([]any, len(cols))
-		_, err := pg.CopyFrom(ctx, pgx.Identifier{st}, cols, pgx.CopyFromSlice(len(rows), func(i int) ([]any, error) {
+		_, err = pg.CopyFrom(ctx, pgx.Identifier{st}, cols, pgx.CopyFromSlice(len(rows), func(i int) ([]any, error) {
 			s := &rows[i]
 			vals[0], vals[1], vals[2], vals[3] = s.N, int64(s.Row), s.Key, s.Hash
 			copy(vals[4:], s.Values)
+			if direct {
+				vals[len(vals)-1] = base + s.N
+			}
 			return vals, nil
 		}))
 		return err
