@@ -155,7 +155,7 @@ func (m *Main) run(ctx context.Context) error {
 	m.Ingest = &ingest.Service{Store: m.DB, Resource: m.Catalog.Get, Audit: m.Audit, Sealer: sealer, Now: time.Now}
 	m.Sharing = &sharing.Service{Store: m.DB, Resource: m.Catalog.Get, OrgName: m.Orgs.OrgName, AppOrg: m.appOrg,
 		Audit: m.Audit, Now: time.Now}
-	m.Exchange = &exchange.Gateway{Grants: m.Sharing, Resource: m.Catalog.Get, Records: m.DB, Audit: m.Audit, Sealer: sealer,
+	m.Exchange = &exchange.Gateway{Grants: m.Sharing, Resource: m.Catalog.GetShared, Records: m.DB, Audit: m.Audit, Sealer: sealer,
 		PseudonymSecret: derive(dataKey, "huitong/exchange/pseudonyms"), Now: time.Now}
 	m.Licenses = &license.Service{Store: m.DB, Keys: &license.Ring{Dir: c.LicenseKeys, Store: m.DB, Now: time.Now},
 		Audit: m.Audit, OrgName: m.Orgs.OrgName, Subject: m.Audit.SubjectOf, CitizenSubject: m.Orgs.CitizenSubject,

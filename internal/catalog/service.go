@@ -305,9 +305,16 @@ func (s *Service) Update(ctx context.Context, code string, in Input) (Resource, 
 }
 
 func (s *Service) get(ctx context.Context, code string) (Resource, error) {
+	r, err := s.shared(ctx, code)
+	return r.clone(), err
+}
+
+// shared is get without the copy: the resource's slices and maps are the
+// cache's.
+func (s *Service) shared(ctx context.Context, code string) (Resource, error) {
 	ttl := s.cacheTTL()
 	if r, ok := s.resources.Get(code, ttl); ok {
-		return r.clone(), nil
+		return r, nil
 	}
 	gen, read := s.resources.Generation(), time.Now()
 	r, err := s.Store.GetResource(ctx, code)
@@ -330,6 +337,16 @@ func (s *Service) Get(ctx context.Context, code string) (Resource, error) {
 		return Resource{}, err
 	}
 	return s.get(ctx, code)
+}
+
+// GetShared is Get for callers that only read the resource, such as the
+// gateway on every call: its slices are shared with the cache and must not
+// be changed.
+func (s *Service) GetShared(ctx context.Context, code string) (Resource, error) {
+	if _, err := huitong.Require(ctx); err != nil {
+		return Resource{}, err
+	}
+	return s.shared(ctx, code)
 }
 
 // GetVersion returns one version of a resource. Errors: Unauthenticated,

@@ -72,7 +72,8 @@ type Recorder interface {
 type Gateway struct {
 	Grants Grants
 	// Resource returns the current version of a resource, without access
-	// checks: the gateway makes its own.
+	// checks: the gateway makes its own. The gateway never changes what it
+	// returns, which may be shared with a cache (catalog.Service.GetShared).
 	Resource func(ctx context.Context, code string) (catalog.Resource, error)
 	Records  Records
 	Audit    Recorder
@@ -84,7 +85,10 @@ type Gateway struct {
 	PseudonymSecret []byte
 	Now             func() time.Time
 
-	prepared sync.Map // "code@version" -> true: record table known current
+	// prepared maps "code@version" to the version's fields by name, once
+	// its record table is known current. A version never changes, so the
+	// map is shared by every call and never written after it is stored.
+	prepared sync.Map
 	limits   limiter
 	quotas   quotas
 	masker   *masking.Masker
@@ -196,16 +200,18 @@ func (g *Gateway) authorize(ctx context.Context, action, code string, grantID in
 	if g.quotas.remaining(c.grant, now) <= 0 {
 		return nil, quotaError(c.grant, now)
 	}
-	c.fields = make(map[string]catalog.Field, len(c.r.Fields))
-	for _, f := range c.r.Fields {
-		c.fields[f.Name] = f
-	}
 	key := c.r.Code + "@" + strconv.Itoa(c.r.Version)
-	if _, ok := g.prepared.Load(key); !ok {
+	if v, ok := g.prepared.Load(key); ok {
+		c.fields = v.(map[string]catalog.Field)
+	} else {
 		if err := g.Records.PrepareRecords(ctx, c.r); err != nil {
 			return nil, huitong.Fault("exchange prepare records", err)
 		}
-		g.prepared.Store(key, true)
+		c.fields = make(map[string]catalog.Field, len(c.r.Fields))
+		for _, f := range c.r.Fields {
+			c.fields[f.Name] = f
+		}
+		g.prepared.Store(key, c.fields)
 	}
 	return c, nil
 }
