@@ -349,9 +349,9 @@ func (db *DB) conflicts(ctx context.Context, tx *Tx, r catalog.Resource, st stri
 			JOIN %s f ON f._n = d.n`, st, col, st, col, col, col, st)
 	}
 	// A first load into an empty record table (the common case for a big
-	// file) has no stored record to conflict with, and a direct stage
-	// whose keys got a unique index repeats none: those passes over the
-	// stage are skipped.
+	// file) has no stored record to conflict with, and a stage whose keys
+	// got a unique index repeats none: those passes over the stage are
+	// skipped.
 	empty, err := db.emptyTable(ctx, tx, t)
 	if err != nil {
 		return nil, 0, err
@@ -613,17 +613,17 @@ func (db *DB) mergeIn(ctx context.Context, tx *Tx, r catalog.Resource, b *ingest
 	if err != nil {
 		return res, err
 	}
-	// A plan counts what the merge would do. The merge itself counts an
-	// empty record table's rows at once (all are new) and otherwise what
-	// its statements did, instead of joining the stage with the record
-	// table once more.
-	empty := !apply
+	// A plan counts what the merge would do. The merge counts the rows
+	// for an empty record table the same way (all are new: counts takes
+	// no join), and otherwise takes what its statements did, below,
+	// instead of joining the stage with the record table once more.
+	countNow := !apply
 	if apply {
-		if empty, err = db.emptyTable(ctx, tx, t); err != nil {
+		if countNow, err = db.emptyTable(ctx, tx, t); err != nil {
 			return res, err
 		}
 	}
-	if empty {
+	if countNow {
 		if res, err = db.counts(ctx, tx, r, st, replace); err != nil {
 			return res, err
 		}
