@@ -153,21 +153,20 @@ func TestAuditFile(t *testing.T) {
 	db.Close()
 }
 
-// TestAuditFileMove opens a database whose audit log is still in the main
-// file, as before the audit file existed, with a partial copy left in the
-// audit file by an interrupted move: the log moves whole, once.
-func TestAuditFileMove(t *testing.T) {
+// oldLayout makes a database as it was before the audit file: the main
+// file's migrations only, with a log of n records in the main file.
+func oldLayout(t *testing.T, path string, n int) {
+	t.Helper()
 	ctx := t.Context()
-	path := filepath.Join(t.TempDir(), "old.db")
 	db, err := openSQLite(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The main file's migrations only: the old layout.
+	defer db.Close()
 	if err := db.migrate(ctx, db.w, "migrations/sqlite"); err != nil {
 		t.Fatal(err)
 	}
-	for i := range 4 {
+	for i := range n {
 		if _, err := db.w.ExecContext(ctx, `INSERT INTO audit_records(idx, data, at, actor_org, action, object, outcome) VALUES(?, ?, ?, 'org', 'a', 'o', 'ok')`, i, []byte{byte(i)}, 1000+i); err != nil {
 			t.Fatal(err)
 		}
@@ -178,22 +177,55 @@ func TestAuditFileMove(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := db.w.ExecContext(ctx, `UPDATE counters SET value = 4 WHERE name = 'audit_size'`); err != nil {
+	if _, err := db.w.ExecContext(ctx, `UPDATE counters SET value = ? WHERE name = 'audit_size'`, n); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := db.w.ExecContext(ctx, `INSERT INTO audit_checkpoints(size, note, at) VALUES(4, 'n', 1)`); err != nil {
+	if _, err := db.w.ExecContext(ctx, `INSERT INTO audit_checkpoints(size, note, at) VALUES(?, 'n', 1)`, n); err != nil {
 		t.Fatal(err)
 	}
-	// What an interrupted move leaves: the audit file's schema and a part.
-	if err := db.migrate(ctx, db.a, "migrations/sqlite-audit"); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.a.ExecContext(ctx, `INSERT INTO audit_records(idx, data, at, actor_org, action, object, outcome) VALUES(0, x'00', 1000, 'org', 'a', 'o', 'ok')`); err != nil {
-		t.Fatal(err)
-	}
-	db.Close()
+}
 
-	db, err = Open(ctx, path)
+// copyFile copies a SQLite file that no connection has open, without its
+// WAL (a closed database has none).
+func copyFile(t *testing.T, from, to string) {
+	t.Helper()
+	b, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sfx := range []string{"-wal", "-shm"} {
+		os.Remove(to + sfx)
+	}
+	if err := os.WriteFile(to, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestAuditFileMove opens a database whose audit log is still in the main
+// file, as before the audit file existed, first with a move that stops
+// after its copy, as a crash there would: the log moves whole, once.
+func TestAuditFileMove(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "old.db")
+	oldLayout(t, path, 4)
+	// A read-only open of the old layout reads the log in the main file.
+	ro, err := OpenReadOnly(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := ro.AuditSize(ctx); err != nil || n != 4 {
+		t.Errorf("read-only size of the old layout = %d, %v", n, err)
+	}
+	ro.Close()
+
+	stopMoveBeforeDrop = true
+	_, err = Open(ctx, path)
+	stopMoveBeforeDrop = false
+	if err == nil || !strings.Contains(err.Error(), "stopped before the drop") {
+		t.Fatalf("stopped move: %v", err)
+	}
+
+	db, err := Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -224,5 +256,98 @@ func TestAuditFileMove(t *testing.T) {
 	var c int
 	if err := db.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_records a LEFT JOIN orgs o ON o.uscc = a.actor_org`).Scan(&c); err != nil || c != 5 {
 		t.Errorf("join = %d, %v", c, err)
+	}
+}
+
+// TestAuditFileKept: an audit file that holds a log is never replaced by
+// the log of a main file that does not know it: a new main file, or one
+// restored from a backup older than the audit file.
+func TestAuditFileKept(t *testing.T) {
+	ctx := t.Context()
+	dir := t.TempDir()
+	path := filepath.Join(dir, "h.db")
+	oldLayout(t, path, 4)
+	backup := filepath.Join(dir, "backup.db")
+	copyFile(t, path, backup)
+	db, err := Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	appendRecords(t, db, 2)
+	db.Close()
+	auditBytes, err := os.ReadFile(AuditFile(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// The main file restored from the older backup.
+	copyFile(t, backup, path)
+	if db, err := Open(ctx, path); err == nil || !strings.Contains(err.Error(), "holds a log of 6 records") {
+		if db != nil {
+			db.Close()
+		}
+		t.Errorf("older main file: %v", err)
+	}
+	// A new main file.
+	for _, sfx := range []string{"", "-wal", "-shm"} {
+		os.Remove(path + sfx)
+	}
+	if db, err := Open(ctx, path); err == nil || !strings.Contains(err.Error(), "holds a log of 6 records") {
+		if db != nil {
+			db.Close()
+		}
+		t.Errorf("new main file: %v", err)
+	}
+	after, err := os.ReadFile(AuditFile(path))
+	if err != nil || string(after) != string(auditBytes) {
+		t.Errorf("the refused opens changed the audit file (%v)", err)
+	}
+}
+
+// TestAuditFileReadOnly: a read-only open of a database whose log is in
+// the audit file needs that file, and it must be the right one.
+func TestAuditFileReadOnly(t *testing.T) {
+	ctx := t.Context()
+	dir := t.TempDir()
+	path, other := filepath.Join(dir, "h.db"), filepath.Join(dir, "o.db")
+	for _, p := range []string{path, other} {
+		db, err := Open(ctx, p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		appendRecords(t, db, 2)
+		db.Close()
+	}
+	saved, err := os.ReadFile(AuditFile(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	copyFile(t, AuditFile(other), AuditFile(path))
+	if ro, err := OpenReadOnly(ctx, path); err == nil || !strings.Contains(err.Error(), "does not belong") {
+		if ro != nil {
+			ro.Close()
+		}
+		t.Errorf("foreign audit file: %v", err)
+	}
+	os.Remove(AuditFile(path))
+	if ro, err := OpenReadOnly(ctx, path); err == nil || !strings.Contains(err.Error(), "is missing") {
+		if ro != nil {
+			ro.Close()
+		}
+		t.Errorf("missing audit file: %v", err)
+	}
+	if _, err := os.Stat(AuditFile(path)); err == nil {
+		t.Error("a read-only open created the audit file")
+	}
+	if err := os.WriteFile(AuditFile(path), saved, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ro, err := OpenReadOnly(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ro.Close()
+	if n, err := ro.AuditSize(ctx); err != nil || n != 2 {
+		t.Errorf("size = %d, %v", n, err)
 	}
 }

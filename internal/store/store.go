@@ -54,6 +54,7 @@ type DB struct {
 	path, auditFile string
 	auditExisted    bool // the audit file was there when the DB was opened
 	auditAttached   bool // the readers attach the audit file
+	detach          []func()
 
 	rebound sync.Map // query string -> dialect string
 
@@ -113,7 +114,7 @@ func init() {
 		if !ok {
 			return nil
 		}
-		for _, a := range list.([]attachment) {
+		for _, a := range *list.(*[]attachment) {
 			qs := append([]string{`ATTACH DATABASE '` + sqlQuote(a.file) + `' AS ` + a.schema}, a.pragmas...)
 			for _, q := range qs {
 				if _, err := conn.ExecContext(context.Background(), q, nil); err != nil {
@@ -204,6 +205,7 @@ func openSQLiteMode(path string, readOnly bool) (*DB, error) {
 		rparams = params
 	}
 	wdsn := "file:" + path + "?" + params + "&_txlock=immediate"
+	var detach []func()
 	rdsn := "file:" + path + "?" + rparams
 	audit := AuditFile(path)
 	auditExisted, err := fileExists(audit)
@@ -218,17 +220,11 @@ func openSQLiteMode(path string, readOnly bool) (*DB, error) {
 				return nil, fmt.Errorf("remove old stages: %w", err)
 			}
 		}
-		attachFor.Store(wdsn, []attachment{{file: scratch, schema: scratchSchema, pragmas: []string{
+		detach = append(detach, attach(wdsn, []attachment{{file: scratch, schema: scratchSchema, pragmas: []string{
 			`PRAGMA ` + scratchSchema + `.journal_mode = MEMORY`,
 			`PRAGMA ` + scratchSchema + `.synchronous = OFF`,
 			`PRAGMA ` + scratchSchema + `.cache_size = -65536`,
-		}}})
-	}
-	switch {
-	case !readOnly:
-		attachFor.Store(rdsn, []attachment{{file: audit, schema: auditSchema, pragmas: auditReaderPragmas}})
-	case auditExisted:
-		attachFor.Store(rdsn, []attachment{{file: "file:" + audit + "?mode=ro", schema: auditSchema, pragmas: auditReaderPragmas}})
+		}}}))
 	}
 	w, err := sql.Open("sqlite", wdsn)
 	if err != nil {
@@ -249,7 +245,31 @@ func openSQLiteMode(path string, readOnly bool) (*DB, error) {
 			return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 		}
 	}
-	db := &DB{Dialect: SQLite, w: w, path: path, auditFile: audit, auditAttached: !readOnly || auditExisted}
+	// The readers attach the audit file without ever creating it. A
+	// read-only open attaches it only when the main file says the log is
+	// there (else the log is in the main file, as before the audit file).
+	var paired int64
+	if readOnly {
+		if paired, _, _, err = auditPairing(context.Background(), w, "main"); err != nil {
+			w.Close()
+			return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+		}
+		if paired > 0 && !auditExisted {
+			w.Close()
+			return nil, fmt.Errorf("the audit log file %s is missing: restore it beside %s from the backup taken with it: %w", audit, path, errAuditMissing)
+		}
+	}
+	attached := !readOnly || paired > 0
+	if attached {
+		mode := "rw"
+		if readOnly {
+			mode = "ro"
+		}
+		detach = append(detach, attach(rdsn, []attachment{{file: "file:" + audit + "?mode=" + mode, schema: auditSchema, pragmas: auditReaderPragmas}}))
+	} else {
+		attachFor.Delete(rdsn)
+	}
+	db := &DB{Dialect: SQLite, w: w, path: path, auditFile: audit, auditAttached: attached, detach: detach}
 	if readOnly {
 		db.a = w
 	} else {
@@ -278,6 +298,13 @@ func openSQLiteMode(path string, readOnly bool) (*DB, error) {
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
 	db.r = r
+	if paired > 0 {
+		id, _, _, err := auditPairing(context.Background(), r, auditSchema)
+		if err != nil || id != paired {
+			db.Close()
+			return nil, fmt.Errorf("the audit log file %s does not belong to %s: restore the pair from one backup", audit, path)
+		}
+	}
 	return db, nil
 }
 
@@ -310,6 +337,9 @@ func (db *DB) Close() error {
 	}
 	db.writes = nil
 	db.writeMu.Unlock()
+	for _, d := range db.detach {
+		d()
+	}
 	err := db.w.Close()
 	if db.a != nil && db.a != db.w {
 		err = errors.Join(err, db.a.Close())
