@@ -1,8 +1,12 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"database/sql"
+	"encoding/csv"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -118,5 +122,106 @@ func copyPostgres(ctx context.Context, dsn, csvPath string, rows int) (baselineR
 		return baselineRun{}, fmt.Errorf("COPY loaded %d rows, want %d", tag.RowsAffected(), rows)
 	}
 	return baselineRun{What: "COPY FROM STDIN (csv)", Rows: tag.RowsAffected(), Wall: wall,
+		CPU: cpuBetween(c0, readCPUTimes(), wall), Load: load}, nil
+}
+
+// plainInsert times the floor huitong's SQLite store stands on: the CSV
+// read with encoding/csv and inserted through modernc.org/sqlite and
+// database/sql, as the store does, into a new plain table of ten TEXT
+// columns with no index, no checks and no typing, in one transaction of
+// prepared 100-row INSERTs (WAL, synchronous=FULL, the writer's 64 MiB
+// cache). Set against `.import` it shows how much of the distance to the
+// C shell is the engine's own.
+func plainInsert(dir, csvPath string, rows int) (baselineRun, error) {
+	d, err := os.MkdirTemp(dir, "plain-insert-")
+	if err != nil {
+		return baselineRun{}, err
+	}
+	defer os.RemoveAll(d)
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(d, "plain.db")+"?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)&_pragma=cache_size(-65536)")
+	if err != nil {
+		return baselineRun{}, err
+	}
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	f, err := os.Open(csvPath)
+	if err != nil {
+		return baselineRun{}, err
+	}
+	defer f.Close()
+	load := benchutil.LoadAvg()
+	c0, t0 := readCPUTimes(), time.Now()
+	cols := make([]string, len(header))
+	for i := range header {
+		cols[i] = fmt.Sprintf("c%d TEXT", i+1)
+	}
+	if _, err := db.Exec(`CREATE TABLE t (` + strings.Join(cols, ", ") + `)`); err != nil {
+		return baselineRun{}, err
+	}
+	const per = 100
+	one := "(" + strings.TrimSuffix(strings.Repeat("?,", len(header)), ",") + ")"
+	tx, err := db.Begin()
+	if err != nil {
+		return baselineRun{}, err
+	}
+	defer tx.Rollback()
+	insert := func(n int) (*sql.Stmt, error) {
+		return tx.Prepare(`INSERT INTO t VALUES ` + strings.TrimSuffix(strings.Repeat(one+",", n), ","))
+	}
+	full, err := insert(per)
+	if err != nil {
+		return baselineRun{}, err
+	}
+	r := csv.NewReader(bufio.NewReaderSize(f, 1<<20))
+	r.ReuseRecord = true
+	if _, err := r.Read(); err != nil {
+		return baselineRun{}, err
+	}
+	args := make([]any, 0, per*len(header))
+	var n int64
+	flush := func() error {
+		if len(args) == 0 {
+			return nil
+		}
+		st := full
+		if len(args) < cap(args) {
+			var err error
+			if st, err = insert(len(args) / len(header)); err != nil {
+				return err
+			}
+		}
+		_, err := st.Exec(args...)
+		args = args[:0]
+		return err
+	}
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return baselineRun{}, err
+		}
+		for _, v := range rec {
+			args = append(args, v)
+		}
+		n++
+		if len(args) == cap(args) {
+			if err := flush(); err != nil {
+				return baselineRun{}, err
+			}
+		}
+	}
+	if err := flush(); err != nil {
+		return baselineRun{}, err
+	}
+	if err := tx.Commit(); err != nil {
+		return baselineRun{}, err
+	}
+	wall := time.Since(t0)
+	if n != int64(rows) {
+		return baselineRun{}, fmt.Errorf("plain insert read %d rows, want %d", n, rows)
+	}
+	return baselineRun{What: "modernc.org/sqlite plain insert", Rows: n, Wall: wall,
 		CPU: cpuBetween(c0, readCPUTimes(), wall), Load: load}, nil
 }

@@ -203,6 +203,15 @@ func run() error {
 			}
 			benchutil.Logf("baseline %s: %d rows in %s = %.0f rows/s (CPU %s)", b.What, b.Rows, b.Wall.Round(time.Millisecond), b.rate(), b.CPU)
 			rep.baselines = append(rep.baselines, b)
+			if cfg.db == "sqlite" {
+				waitQuiet(cfg.quiet, cfg.quietWait)
+				fl, err := plainInsert(cfg.dir, big.CSV, big.Rows)
+				if err != nil {
+					return err
+				}
+				benchutil.Logf("floor %s: %d rows in %s = %.0f rows/s (CPU %s)", fl.What, fl.Rows, fl.Wall.Round(time.Millisecond), fl.rate(), fl.CPU)
+				rep.floors = append(rep.floors, fl)
+			}
 
 			r, err := svc.newResource(fmt.Sprintf("CSV %d", i+1))
 			if err != nil {

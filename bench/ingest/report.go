@@ -19,6 +19,7 @@ type report struct {
 	baselineLabel string
 	big, small    dataset
 	baselines     []baselineRun
+	floors        []baselineRun // SQLite: modernc.org/sqlite plain inserts
 	csv           []ingestRun
 	again         *ingestRun
 	xlsx          *ingestRun
@@ -50,6 +51,9 @@ func (rep *report) write(w io.Writer) {
 	fmt.Fprintf(w, "- Code: %s.\n", m.Code)
 	fmt.Fprintf(w, "- Store: %s.\n", rep.backend)
 	fmt.Fprintf(w, "- Baseline: %s.\n", rep.baselineLabel)
+	if len(rep.floors) > 0 {
+		fmt.Fprintf(w, "- Floor: the same CSV read with `encoding/csv` and inserted through modernc.org/sqlite and `database/sql`, as the store writes, into a new plain table of ten TEXT columns (no index, no checks, no typing; one transaction of prepared 100-row INSERTs; WAL, synchronous=FULL): the part of the distance to `.import` that is the engine's own.\n")
+	}
 	fmt.Fprintf(w, "- Command: `%s` (%s in all).\n", command(), rep.took.Round(time.Second))
 	fmt.Fprintf(w, "- Data: %s.\n", rep.describeData())
 	fmt.Fprintf(w, "- Each run goes through `(*ingest.Service).Ingest` (mode upsert, not strict) as the API calls it, with the file as a plain `io.Reader`, into a resource registered through the catalog service (fresh for each new-resource run). rows/s = rows read / wall time of the call; peak heap = highest `runtime.MemStats.HeapInuse` sampled every %s; peak RSS = `VmHWM` of the process (reset before each run).\n\n", cfg.sample)
@@ -66,6 +70,14 @@ func (rep *report) write(w io.Writer) {
 			benchutil.Count(b.Rows), benchutil.Count(b.Rows), fmtDur(b.Wall), benchutil.Rate(b.rate()), b.CPU.cell(cfg.db), benchutil.First(b.Load))
 	}
 	base := rep.baselineRate()
+	for i, b := range rep.floors {
+		ratio := ""
+		if base > 0 {
+			ratio = fmt.Sprintf("%.2f", b.rate()/base)
+		}
+		fmt.Fprintf(w, "| floor: %s%s | %s | %s | %s | **%s** | | %s | %s | %s |\n", b.What, nth(i, len(rep.floors)),
+			benchutil.Count(b.Rows), benchutil.Count(b.Rows), fmtDur(b.Wall), benchutil.Rate(b.rate()), ratio, b.CPU.cell(cfg.db), benchutil.First(b.Load))
+	}
 	row := func(r *ingestRun, suffix string) {
 		ratio := ""
 		if base > 0 && r.Format == "csv" {
