@@ -727,3 +727,44 @@ func (db *DB) publishPostgresStage(ctx context.Context, tx *Tx, t, st string, ba
 	}
 	return true, nil
 }
+
+// staleStageAge is how long a PostgreSQL batch may stay "processing" before
+// its stage counts as left behind by an instance that stopped.
+const staleStageAge = 24 * time.Hour
+
+// dropStalePostgresStages drops the stages that batches left in the
+// PostgreSQL database when their instance stopped mid-batch: those of
+// batches that have finished since (a failure after the stage was made)
+// and of batches still "processing" after staleStageAge. Several instances
+// may share the database, so a stage of a batch that may still be running
+// elsewhere, or whose batch row is not visible, is kept.
+func (db *DB) dropStalePostgresStages(ctx context.Context, now time.Time) error {
+	rows, err := db.w.QueryContext(ctx, `SELECT t.tablename, b.status, b.created_at
+		FROM pg_tables t JOIN batches b ON 'stg_' || b.id::text = t.tablename
+		WHERE t.schemaname = current_schema() AND t.tablename LIKE 'stg\_%'`)
+	if err != nil {
+		return err
+	}
+	var drop []string
+	for rows.Next() {
+		var name, status string
+		var created int64
+		if err := rows.Scan(&name, &status, &created); err != nil {
+			rows.Close()
+			return err
+		}
+		if status != "processing" || now.Sub(fromMicros(created)) > staleStageAge {
+			drop = append(drop, name)
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, n := range drop {
+		if _, err := db.w.ExecContext(ctx, `DROP TABLE IF EXISTS `+n); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -15,6 +15,7 @@ import (
 	"huitong/internal/ingest"
 	"huitong/internal/org"
 	"huitong/internal/store"
+	"huitong/internal/store/storetest"
 )
 
 // TestBulkLoad runs the bulk-load checks on SQLite, and on PostgreSQL when
@@ -370,6 +371,58 @@ func TestStaleStages(t *testing.T) {
 	defer db.Close()
 	if n := count(db); n != 0 {
 		t.Errorf("%d stages left after a restart", n)
+	}
+}
+
+// TestStaleStagesPostgres: at start an instance drops the stages of
+// finished batches and of batches processing for more than a day, and keeps
+// those of batches that may still run in another instance.
+func TestStaleStagesPostgres(t *testing.T) {
+	dsn := os.Getenv("HUITONG_TEST_POSTGRES")
+	if dsn == "" {
+		t.Skip("HUITONG_TEST_POSTGRES is not set")
+	}
+	ctx := t.Context()
+	schema := storetest.PostgresSchema(t, dsn)
+	db, err := store.Open(ctx, schema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.CreateOrg(ctx, org.Org{USCC: "11330500002486211M", Name: "湖州市公安局", RegionCode: "330500", Kind: "agency", CreatedAt: loadT0}); err != nil {
+		t.Fatal(err)
+	}
+	r := loadResource(t, db, "中断的载入")
+	stage := func(status string, created time.Time) int64 {
+		b := ingest.Batch{ResourceCode: r.Code, Version: r.Version, Mode: ingest.ModeUpsert, Format: "csv", Status: status,
+			Columns: []ingest.Column{}, Unknown: []string{}, CreatedBy: "user:u", CreatedAt: created}
+		id, err := db.CreateBatch(ctx, b)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := db.Stage(ctx, r, id, []ingest.Staged{loadRow(1, "A", "138", 1, "h1")}); err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	finished := stage(ingest.StatusFailed, time.Now().Add(-time.Hour))
+	running := stage("processing", time.Now().Add(-time.Hour))
+	abandoned := stage("processing", time.Now().Add(-25*time.Hour))
+	db.Close()
+
+	db, err = store.Open(ctx, schema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for id, want := range map[int64]int{finished: 0, running: 1, abandoned: 0} {
+		var n int
+		err := db.RawQueryRow(ctx, `SELECT COUNT(*) FROM pg_tables WHERE schemaname = current_schema() AND tablename = ?`, fmt.Sprintf("stg_%d", id)).Scan(&n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != want {
+			t.Errorf("stage of batch %d: %d tables after a restart, want %d", id, n, want)
+		}
 	}
 }
 

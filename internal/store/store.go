@@ -146,6 +146,13 @@ func Open(ctx context.Context, dsn string) (*DB, error) {
 		}
 		return nil, err
 	}
+	if db.Dialect == Postgres {
+		// (SQLite drops its stages when it opens the file.)
+		if err := db.dropStalePostgresStages(ctx, time.Now()); err != nil {
+			db.Close()
+			return nil, fmt.Errorf("drop old stages: %w", err)
+		}
+	}
 	return db, nil
 }
 
