@@ -198,14 +198,19 @@ func openSQLite(path string) (*DB, error) { return openSQLiteMode(path, false) }
 func openSQLiteMode(path string, readOnly bool) (*DB, error) {
 	// synchronous(FULL): a committed transaction survives power loss, which
 	// the audit log's "durable before answer" rule needs.
-	// temp_store(MEMORY): multi-row inserts keep their statement journal in
-	// memory instead of a temporary file (a quarter of an append's time).
-	const common = "_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=synchronous(FULL)&_pragma=temp_store(MEMORY)&_time_format=sqlite"
+	// temp_store(MEMORY), on the audit file's writer only: its multi-row
+	// inserts keep their statement journal in memory instead of a temporary
+	// file (a quarter of an append's time). Elsewhere temporary tables and
+	// indexes (GROUP BY, DISTINCT, IN over a large stage) must be able to
+	// spill to a file: in memory they grow with the upload. The writer's
+	// temporary database gets a cache as large as its main one, so that
+	// they spill only past 64 MiB.
+	const common = "_pragma=journal_mode(WAL)&_pragma=foreign_keys(1)&_pragma=busy_timeout(10000)&_pragma=synchronous(FULL)&_time_format=sqlite"
 	// The writer's page cache serves uploads. Each reader's is small: eight
 	// of them keep theirs between reads (the main file changes only with
 	// catalog, sharing and record writes), and 2 MiB holds the inner pages
 	// of a million-record table and its key index (about 1 MiB).
-	params := common + "&_pragma=cache_size(-65536)"
+	params := common + "&_pragma=cache_size(-65536)&_pragma=temp.cache_size(-65536)"
 	rparams := common + "&_pragma=cache_size(-2048)&_pragma=query_only(1)"
 	if readOnly {
 		params = "mode=ro&_pragma=busy_timeout(10000)&_pragma=query_only(1)"
@@ -281,7 +286,7 @@ func openSQLiteMode(path string, readOnly bool) (*DB, error) {
 		db.a = w
 	} else {
 		// The audit file's writer: its main database is the audit file.
-		a, err := sql.Open("sqlite", "file:"+audit+"?"+common+"&_pragma=cache_size(-4096)&_txlock=immediate")
+		a, err := sql.Open("sqlite", "file:"+audit+"?"+common+"&_pragma=temp_store(MEMORY)&_pragma=cache_size(-4096)&_txlock=immediate")
 		if err != nil {
 			w.Close()
 			return nil, err
