@@ -96,11 +96,7 @@ func copyPostgres(ctx context.Context, dsn, csvPath string, rows int) (baselineR
 		return baselineRun{}, err
 	}
 	defer conn.Close(ctx)
-	cols := make([]string, len(header))
-	for i := range header {
-		cols[i] = fmt.Sprintf("c%d text", i+1)
-	}
-	for _, s := range []string{`DROP TABLE IF EXISTS copy_baseline`, `CREATE TABLE copy_baseline (` + strings.Join(cols, ", ") + `)`} {
+	for _, s := range []string{`DROP TABLE IF EXISTS copy_baseline`, `CREATE TABLE copy_baseline (` + textColumns() + `)`} {
 		if _, err := conn.Exec(ctx, s); err != nil {
 			return baselineRun{}, err
 		}
@@ -144,6 +140,9 @@ func plainInsert(dir, csvPath string, rows int) (baselineRun, error) {
 	}
 	defer db.Close()
 	db.SetMaxOpenConns(1)
+	if _, err := db.Exec(`CREATE TABLE t (` + textColumns() + `)`); err != nil {
+		return baselineRun{}, err
+	}
 	f, err := os.Open(csvPath)
 	if err != nil {
 		return baselineRun{}, err
@@ -151,13 +150,6 @@ func plainInsert(dir, csvPath string, rows int) (baselineRun, error) {
 	defer f.Close()
 	load := benchutil.LoadAvg()
 	c0, t0 := readCPUTimes(), time.Now()
-	cols := make([]string, len(header))
-	for i := range header {
-		cols[i] = fmt.Sprintf("c%d TEXT", i+1)
-	}
-	if _, err := db.Exec(`CREATE TABLE t (` + strings.Join(cols, ", ") + `)`); err != nil {
-		return baselineRun{}, err
-	}
 	const per = 100
 	one := "(" + strings.TrimSuffix(strings.Repeat("?,", len(header)), ",") + ")"
 	tx, err := db.Begin()
@@ -224,4 +216,14 @@ func plainInsert(dir, csvPath string, rows int) (baselineRun, error) {
 	}
 	return baselineRun{What: "modernc.org/sqlite plain insert", Rows: n, Wall: wall,
 		CPU: cpuBetween(c0, readCPUTimes(), wall), Load: load}, nil
+}
+
+// textColumns is the column list of a plain table of one TEXT column per
+// header cell.
+func textColumns() string {
+	cols := make([]string, len(header))
+	for i := range header {
+		cols[i] = fmt.Sprintf("c%d TEXT", i+1)
+	}
+	return strings.Join(cols, ", ")
 }

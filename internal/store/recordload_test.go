@@ -150,6 +150,14 @@ func onBothStores(t *testing.T, test func(t *testing.T, db *store.DB)) {
 	})
 }
 
+// addLoadProvider registers the provider org of the load tests' resources.
+func addLoadProvider(t *testing.T, db *store.DB) {
+	t.Helper()
+	if err := db.CreateOrg(t.Context(), org.Org{USCC: "11330500002486211M", Name: "湖州市公安局", RegionCode: "330500", Kind: "agency", CreatedAt: loadT0}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // columnCount counts the columns named col of table (0 or 1).
 func columnCount(t *testing.T, db *store.DB, table, col string) int {
 	t.Helper()
@@ -181,9 +189,7 @@ func toTable(code string) string {
 func testBulkLoad(t *testing.T, open func(*testing.T) *store.DB) {
 	db := open(t)
 	ctx := t.Context()
-	if err := db.CreateOrg(ctx, org.Org{USCC: "11330500002486211M", Name: "湖州市公安局", RegionCode: "330500", Kind: "agency", CreatedAt: loadT0}); err != nil {
-		t.Fatal(err)
-	}
+	addLoadProvider(t, db)
 	// The first file: in-file repeats of a key and of a unique value,
 	// rows without a phone.
 	first := []ingest.Staged{loadRow(1, "A", "138", 1, "h1"), loadRow(2, "B", "139", 2, "h2"), loadRow(3, "C", "", 3, "h3"),
@@ -342,9 +348,7 @@ func TestStaleStages(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := t.Context()
-	if err := db.CreateOrg(ctx, org.Org{USCC: "11330500002486211M", Name: "湖州市公安局", RegionCode: "330500", Kind: "agency", CreatedAt: loadT0}); err != nil {
-		t.Fatal(err)
-	}
+	addLoadProvider(t, db)
 	r := loadResource(t, db, "中断的载入")
 	b := ingest.Batch{ResourceCode: r.Code, Version: r.Version, Mode: ingest.ModeUpsert, Format: "csv", Status: "processing",
 		Columns: []ingest.Column{}, Unknown: []string{}, CreatedBy: "user:u", CreatedAt: loadT0}
@@ -388,9 +392,7 @@ func TestStaleStagesPostgres(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := db.CreateOrg(ctx, org.Org{USCC: "11330500002486211M", Name: "湖州市公安局", RegionCode: "330500", Kind: "agency", CreatedAt: loadT0}); err != nil {
-		t.Fatal(err)
-	}
+	addLoadProvider(t, db)
 	r := loadResource(t, db, "中断的载入")
 	stage := func(status string, created time.Time) int64 {
 		b := ingest.Batch{ResourceCode: r.Code, Version: r.Version, Mode: ingest.ModeUpsert, Format: "csv", Status: status,
@@ -435,9 +437,7 @@ func TestFirstLoadEmptyBatches(t *testing.T) {
 	}
 	defer db.Close()
 	ctx := t.Context()
-	if err := db.CreateOrg(ctx, org.Org{USCC: "11330500002486211M", Name: "湖州市公安局", RegionCode: "330500", Kind: "agency", CreatedAt: loadT0}); err != nil {
-		t.Fatal(err)
-	}
+	addLoadProvider(t, db)
 	r := loadResource(t, db, "空批次")
 	for i := 0; i < 3; i++ {
 		if _, _, _, err := loadBatch(ctx, db, r, ingest.ModeUpsert, nil); err != nil {
@@ -464,9 +464,7 @@ func TestFirstLoadColumnAdded(t *testing.T) { onBothStores(t, testFirstLoadColum
 func testFirstLoadColumnAdded(t *testing.T, db *store.DB) {
 	var err error
 	ctx := t.Context()
-	if err := db.CreateOrg(ctx, org.Org{USCC: "11330500002486211M", Name: "湖州市公安局", RegionCode: "330500", Kind: "agency", CreatedAt: loadT0}); err != nil {
-		t.Fatal(err)
-	}
+	addLoadProvider(t, db)
 	r := loadResource(t, db, "并发改版")
 	b := ingest.Batch{ResourceCode: r.Code, Version: r.Version, Mode: ingest.ModeUpsert, Format: "csv", Status: "processing",
 		Columns: []ingest.Column{}, Unknown: []string{}, CreatedBy: "user:u", CreatedAt: loadT0, FinishedAt: loadT0, Rows: 1, Accepted: 1}
@@ -504,9 +502,7 @@ func TestFirstLoadSequenceMoved(t *testing.T) { onBothStores(t, testFirstLoadSeq
 func testFirstLoadSequenceMoved(t *testing.T, db *store.DB) {
 	var err error
 	ctx := t.Context()
-	if err := db.CreateOrg(ctx, org.Org{USCC: "11330500002486211M", Name: "湖州市公安局", RegionCode: "330500", Kind: "agency", CreatedAt: loadT0}); err != nil {
-		t.Fatal(err)
-	}
+	addLoadProvider(t, db)
 	run := func(ctx context.Context, name string) ([]ingest.Record, int) {
 		r := loadResource(t, db, name)
 		b := ingest.Batch{ResourceCode: r.Code, Version: r.Version, Mode: ingest.ModeUpsert, Format: "csv", Status: "processing",
@@ -565,9 +561,7 @@ func TestFirstLoadUniqueRepeat(t *testing.T) {
 	}
 	defer db.Close()
 	ctx := t.Context()
-	if err := db.CreateOrg(ctx, org.Org{USCC: "11330500002486211M", Name: "湖州市公安局", RegionCode: "330500", Kind: "agency", CreatedAt: loadT0}); err != nil {
-		t.Fatal(err)
-	}
+	addLoadProvider(t, db)
 	rows := []ingest.Staged{loadRow(1, "A", "138", 1, "h1"), loadRow(2, "B", "139", 2, "h2"), loadRow(3, "C", "138", 3, "h3")}
 	type outcome struct {
 		Plan, Res ingest.MergeResult
@@ -605,9 +599,7 @@ func TestStageWideResource(t *testing.T) {
 	}
 	defer db.Close()
 	ctx := t.Context()
-	if err := db.CreateOrg(ctx, org.Org{USCC: "11330500002486211M", Name: "湖州市公安局", RegionCode: "330500", Kind: "agency", CreatedAt: loadT0}); err != nil {
-		t.Fatal(err)
-	}
+	addLoadProvider(t, db)
 	fields := []catalog.Field{{Name: "k", Title: "主键", Type: "string", Level: 1, Key: true, Required: true}}
 	for i := 1; i < 300; i++ {
 		fields = append(fields, catalog.Field{Name: fmt.Sprintf("f%03d", i), Title: fmt.Sprintf("项%03d", i), Type: "int", Level: 1})
@@ -649,29 +641,11 @@ func TestStageWideResource(t *testing.T) {
 // and SQL treat specially are stored as they came, on SQLite and on
 // PostgreSQL, and so are the row hashes (the same rows again are all
 // unchanged).
-func TestStageAwkwardValues(t *testing.T) {
-	t.Run("sqlite", func(t *testing.T) {
-		db, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "test.db"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer db.Close()
-		testStageAwkwardValues(t, db)
-	})
-	t.Run("postgres", func(t *testing.T) {
-		dsn := os.Getenv("HUITONG_TEST_POSTGRES")
-		if dsn == "" {
-			t.Skip("HUITONG_TEST_POSTGRES is not set")
-		}
-		testStageAwkwardValues(t, OpenPostgresSchema(t, dsn))
-	})
-}
+func TestStageAwkwardValues(t *testing.T) { onBothStores(t, testStageAwkwardValues) }
 
 func testStageAwkwardValues(t *testing.T, db *store.DB) {
 	ctx := t.Context()
-	if err := db.CreateOrg(ctx, org.Org{USCC: "11330500002486211M", Name: "湖州市公安局", RegionCode: "330500", Kind: "agency", CreatedAt: loadT0}); err != nil {
-		t.Fatal(err)
-	}
+	addLoadProvider(t, db)
 	r := loadResource(t, db, "特殊字符")
 	awkward := []string{`a\b`, "tab\there", "line\nbreak", "cr\rlf\r\n", `\N`, `\.`, "\\.\n", `\\x41`, "", " ", "汉字，全角　空格", "'quote\"", "end\\"}
 	var rows []ingest.Staged
@@ -711,29 +685,11 @@ func testStageAwkwardValues(t *testing.T, db *store.DB) {
 // TestMergeCounts: a merge counts what its statements did and a plan
 // what they would do; both agree on a batch that mixes every outcome, on
 // the upsert and the replace.
-func TestMergeCounts(t *testing.T) {
-	t.Run("sqlite", func(t *testing.T) {
-		db, err := store.Open(t.Context(), filepath.Join(t.TempDir(), "test.db"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer db.Close()
-		testMergeCounts(t, db)
-	})
-	t.Run("postgres", func(t *testing.T) {
-		dsn := os.Getenv("HUITONG_TEST_POSTGRES")
-		if dsn == "" {
-			t.Skip("HUITONG_TEST_POSTGRES is not set")
-		}
-		testMergeCounts(t, OpenPostgresSchema(t, dsn))
-	})
-}
+func TestMergeCounts(t *testing.T) { onBothStores(t, testMergeCounts) }
 
 func testMergeCounts(t *testing.T, db *store.DB) {
 	ctx := t.Context()
-	if err := db.CreateOrg(ctx, org.Org{USCC: "11330500002486211M", Name: "湖州市公安局", RegionCode: "330500", Kind: "agency", CreatedAt: loadT0}); err != nil {
-		t.Fatal(err)
-	}
+	addLoadProvider(t, db)
 	r := loadResource(t, db, "计数")
 	first := []ingest.Staged{loadRow(1, "A", "1", 1, "a"), loadRow(2, "B", "2", 2, "b"), loadRow(3, "C", "3", 3, "c"), loadRow(4, "D", "4", 4, "d")}
 	if _, _, _, err := loadBatch(ctx, db, r, ingest.ModeUpsert, first); err != nil {
@@ -778,9 +734,7 @@ func TestFirstLoadTypeChanged(t *testing.T) { onBothStores(t, testFirstLoadTypeC
 
 func testFirstLoadTypeChanged(t *testing.T, db *store.DB) {
 	ctx := t.Context()
-	if err := db.CreateOrg(ctx, org.Org{USCC: "11330500002486211M", Name: "湖州市公安局", RegionCode: "330500", Kind: "agency", CreatedAt: loadT0}); err != nil {
-		t.Fatal(err)
-	}
+	addLoadProvider(t, db)
 	r := loadResource(t, db, "并发改类型")
 	b := ingest.Batch{ResourceCode: r.Code, Version: r.Version, Mode: ingest.ModeUpsert, Format: "csv", Status: "processing",
 		Columns: []ingest.Column{}, Unknown: []string{}, CreatedBy: "user:u", CreatedAt: loadT0, FinishedAt: loadT0, Rows: 1, Accepted: 1}
