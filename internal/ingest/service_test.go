@@ -70,7 +70,9 @@ func TestIngestSavesEveryFinding(t *testing.T) {
 	}
 }
 
-func testSavesEveryFinding(t *testing.T, rows, bad, maxSaves int) {
+// genderService is an ingest service over a memory store for a resource of
+// a key and an enum field.
+func genderService(t *testing.T) (*Service, *memStore) {
 	t.Helper()
 	r := catalog.Resource{Code: "JC-1", Version: 1, ProviderUSCC: "11330500002486211M", Fields: []catalog.Field{
 		{Name: "code", Title: "编码", Type: "string", Level: 1, Key: true, Required: true},
@@ -81,8 +83,13 @@ func testSavesEveryFinding(t *testing.T, rows, bad, maxSaves int) {
 		t.Fatal(err)
 	}
 	st := &memStore{}
-	svc := &Service{Store: st, Audit: &memAudit{}, Sealer: sealer, Now: time.Now,
-		Resource: func(context.Context, string) (catalog.Resource, error) { return r, nil }}
+	return &Service{Store: st, Audit: &memAudit{}, Sealer: sealer, Now: time.Now,
+		Resource: func(context.Context, string) (catalog.Resource, error) { return r, nil }}, st
+}
+
+func testSavesEveryFinding(t *testing.T, rows, bad, maxSaves int) {
+	t.Helper()
+	svc, st := genderService(t)
 	var csv strings.Builder
 	csv.WriteString("编码,性别\n")
 	for i := range rows {
@@ -94,7 +101,7 @@ func testSavesEveryFinding(t *testing.T, rows, bad, maxSaves int) {
 	}
 	ctx := huitong.WithPrincipal(t.Context(), &huitong.Principal{Kind: huitong.PrincipalUser, ID: 1, Name: "t",
 		Roles: []string{huitong.RoleAdmin}})
-	b, err := svc.Ingest(ctx, r.Code, Upload{Body: strings.NewReader(csv.String()), ContentType: "text/csv"})
+	b, err := svc.Ingest(ctx, "JC-1", Upload{Body: strings.NewReader(csv.String()), ContentType: "text/csv"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -130,17 +137,7 @@ func (f cutOffReader) Read(p []byte) (int, error) {
 // TestIngestSavesFindingsOfFailedRead: a file that breaks off part-way
 // fails the batch, and what was found up to there is still saved.
 func TestIngestSavesFindingsOfFailedRead(t *testing.T) {
-	r := catalog.Resource{Code: "JC-1", Version: 1, ProviderUSCC: "11330500002486211M", Fields: []catalog.Field{
-		{Name: "code", Title: "编码", Type: "string", Level: 1, Key: true, Required: true},
-		{Name: "gender", Title: "性别", Type: "string", Level: 1, Enum: []string{"男", "女"}},
-	}}
-	sealer, err := NewSealer(make([]byte, 32))
-	if err != nil {
-		t.Fatal(err)
-	}
-	st := &memStore{}
-	svc := &Service{Store: st, Audit: &memAudit{}, Sealer: sealer, Now: time.Now,
-		Resource: func(context.Context, string) (catalog.Resource, error) { return r, nil }}
+	svc, st := genderService(t)
 	var csv strings.Builder
 	csv.WriteString("编码,性别\n")
 	for i := range 10000 { // beyond the 64 KiB the reader sniffs first
@@ -152,7 +149,7 @@ func TestIngestSavesFindingsOfFailedRead(t *testing.T) {
 	}
 	ctx := huitong.WithPrincipal(t.Context(), &huitong.Principal{Kind: huitong.PrincipalUser, ID: 1, Name: "t",
 		Roles: []string{huitong.RoleAdmin}})
-	if _, err := svc.Ingest(ctx, r.Code, Upload{Body: cutOffReader{strings.NewReader(csv.String())}, ContentType: "text/csv"}); err == nil {
+	if _, err := svc.Ingest(ctx, "JC-1", Upload{Body: cutOffReader{strings.NewReader(csv.String())}, ContentType: "text/csv"}); err == nil {
 		t.Fatal("a cut-off file was accepted")
 	}
 	if len(st.findings) != 100 || len(st.rejected) != 100 {
