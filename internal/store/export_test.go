@@ -19,3 +19,6 @@ func WithFailAfterBulkLoad(ctx context.Context) context.Context {
 func WithoutDirectStage(ctx context.Context) context.Context {
 	return context.WithValue(ctx, noDirectStageKey{}, true)
 }
+
+// RecordTableName is the record table of a resource.
+func RecordTableName(code string) string { return recordTable(code) }

@@ -767,3 +767,65 @@ func testFirstLoadTypeChanged(t *testing.T, db *store.DB) {
 		t.Errorf("GetRecord(A) = %v, %v", rec.Values, err)
 	}
 }
+
+// TestConcurrentMergesPostgres: two instances sharing one PostgreSQL
+// database merge batches into the same resource at once; every record gets
+// a sequence number of its own and the counter ends above them all, so the
+// change feed misses nothing.
+func TestConcurrentMergesPostgres(t *testing.T) {
+	dsn := os.Getenv("HUITONG_TEST_POSTGRES")
+	if dsn == "" {
+		t.Skip("HUITONG_TEST_POSTGRES is not set")
+	}
+	ctx := t.Context()
+	schema := storetest.PostgresSchema(t, dsn)
+	a, err := store.Open(ctx, schema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b, err := store.Open(ctx, schema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	addLoadProvider(t, a)
+	r := loadResource(t, a, "并发载入")
+	if _, _, _, err := loadBatch(ctx, a, r, ingest.ModeUpsert, []ingest.Staged{loadRow(1, "seed", "", 0, "s")}); err != nil {
+		t.Fatal(err)
+	}
+	const rows = 2000
+	batch := func(prefix string) []ingest.Staged {
+		out := make([]ingest.Staged, rows)
+		for i := range out {
+			out[i] = loadRow(int64(i+1), fmt.Sprintf("%s%05d", prefix, i), "", int64(i), prefix)
+		}
+		return out
+	}
+	errs := make(chan error, 2)
+	for _, w := range []struct {
+		db     *store.DB
+		prefix string
+	}{{a, "A"}, {b, "B"}} {
+		go func() {
+			_, _, _, err := loadBatch(ctx, w.db, r, ingest.ModeUpsert, batch(w.prefix))
+			errs <- err
+		}()
+	}
+	for range 2 {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	var n, distinct, maxSeq, counter int64
+	err = a.RawQueryRow(ctx, `SELECT COUNT(*), COUNT(DISTINCT _seq), MAX(_seq) FROM `+store.RecordTableName(r.Code)).Scan(&n, &distinct, &maxSeq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.RawQueryRow(ctx, `SELECT value FROM counters WHERE name = ?`, "seq:"+r.Code).Scan(&counter); err != nil {
+		t.Fatal(err)
+	}
+	if n != 2*rows+1 || distinct != n || counter < maxSeq {
+		t.Errorf("%d records, %d distinct sequence numbers, highest %d, counter %d", n, distinct, maxSeq, counter)
+	}
+}

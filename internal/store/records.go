@@ -609,6 +609,21 @@ func (db *DB) mergeIn(ctx context.Context, tx *Tx, r catalog.Resource, b *ingest
 	st := stageTable(b.ID)
 	t := recordTable(r.Code)
 	replace := b.Mode == ingest.ModeReplace
+	if apply && db.Dialect == Postgres {
+		// Merges of one resource take turns across the instances sharing
+		// the database, by the row of its sequence counter, which a record's
+		// deletion also takes: each merge then reads the counter, the
+		// record table and its conflicts as the one before left them, and
+		// no two give out the same sequence numbers. (On SQLite the single
+		// writer already orders them.)
+		if _, err := tx.Exec(ctx, `INSERT INTO counters(name, value) VALUES(?, 0) ON CONFLICT(name) DO NOTHING`, "seq:"+r.Code); err != nil {
+			return res, err
+		}
+		var locked int64
+		if err := tx.QueryRow(ctx, `SELECT value FROM counters WHERE name = ? FOR UPDATE`, "seq:"+r.Code).Scan(&locked); err != nil {
+			return res, db.translate(err)
+		}
+	}
 	conflicts, refused, err := db.conflicts(ctx, tx, r, st, replace)
 	if err != nil {
 		return res, err
