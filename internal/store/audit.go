@@ -116,23 +116,7 @@ func (db *DB) writeStmt(ctx context.Context, query string) *sql.Stmt {
 	if db.Dialect != SQLite || query == "" {
 		return nil
 	}
-	db.writeMu.Lock()
-	defer db.writeMu.Unlock()
-	if st, ok := db.writes[query]; ok {
-		return st
-	}
-	if len(db.writes) >= maxWriteStmts {
-		return nil
-	}
-	st, err := db.a.PrepareContext(ctx, query)
-	if err != nil {
-		return nil
-	}
-	if db.writes == nil {
-		db.writes = map[string]*sql.Stmt{}
-	}
-	db.writes[query] = st
-	return st
+	return db.writes.get(ctx, db.a, query)
 }
 
 // execStmt runs query in the transaction through st when it is not nil.

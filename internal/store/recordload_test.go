@@ -150,6 +150,17 @@ func onBothStores(t *testing.T, test func(t *testing.T, db *store.DB)) {
 	})
 }
 
+// postgresSchema is the DSN of a fresh schema on the test PostgreSQL, for
+// tests that open it more than once; it skips without one.
+func postgresSchema(t *testing.T) string {
+	t.Helper()
+	dsn := os.Getenv("HUITONG_TEST_POSTGRES")
+	if dsn == "" {
+		t.Skip("HUITONG_TEST_POSTGRES is not set")
+	}
+	return storetest.PostgresSchema(t, dsn)
+}
+
 // addLoadProvider registers the provider org of the load tests' resources.
 func addLoadProvider(t *testing.T, db *store.DB) {
 	t.Helper()
@@ -382,12 +393,8 @@ func TestStaleStages(t *testing.T) {
 // finished batches and of batches processing for more than a day, and keeps
 // those of batches that may still run in another instance.
 func TestStaleStagesPostgres(t *testing.T) {
-	dsn := os.Getenv("HUITONG_TEST_POSTGRES")
-	if dsn == "" {
-		t.Skip("HUITONG_TEST_POSTGRES is not set")
-	}
 	ctx := t.Context()
-	schema := storetest.PostgresSchema(t, dsn)
+	schema := postgresSchema(t)
 	db, err := store.Open(ctx, schema)
 	if err != nil {
 		t.Fatal(err)
@@ -773,12 +780,8 @@ func testFirstLoadTypeChanged(t *testing.T, db *store.DB) {
 // a sequence number of its own and the counter ends above them all, so the
 // change feed misses nothing.
 func TestConcurrentMergesPostgres(t *testing.T) {
-	dsn := os.Getenv("HUITONG_TEST_POSTGRES")
-	if dsn == "" {
-		t.Skip("HUITONG_TEST_POSTGRES is not set")
-	}
 	ctx := t.Context()
-	schema := storetest.PostgresSchema(t, dsn)
+	schema := postgresSchema(t)
 	a, err := store.Open(ctx, schema)
 	if err != nil {
 		t.Fatal(err)

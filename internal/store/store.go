@@ -62,17 +62,54 @@ type DB struct {
 	// modernc.org/sqlite parses a query's text on every call otherwise,
 	// which on the exchange's hot path costs a fifth of the CPU.
 	// (PostgreSQL's driver caches prepared statements itself.)
-	readMu sync.Mutex
-	reads  map[string]*sql.Stmt
-
+	reads stmtCache
 	// writes caches the audit writer's prepared statements on the SQLite
 	// audit connection (see writeStmt).
-	writeMu sync.Mutex
-	writes  map[string]*sql.Stmt
+	writes stmtCache
 }
 
-// maxReadStmts bounds the read statement cache; queries beyond it run
-// unprepared.
+// stmtCache keeps prepared statements of one SQLite pool by query text,
+// at most max of them; queries beyond it run unprepared.
+type stmtCache struct {
+	max int
+	mu  sync.Mutex
+	m   map[string]*sql.Stmt
+}
+
+// get returns the prepared statement of query on pool, preparing it the
+// first time, or nil when the cache is full or the query does not prepare
+// (the plain call then reports the error).
+func (c *stmtCache) get(ctx context.Context, pool *sql.DB, query string) *sql.Stmt {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if st, ok := c.m[query]; ok {
+		return st
+	}
+	if len(c.m) >= c.max {
+		return nil
+	}
+	st, err := pool.PrepareContext(ctx, query)
+	if err != nil {
+		return nil
+	}
+	if c.m == nil {
+		c.m = map[string]*sql.Stmt{}
+	}
+	c.m[query] = st
+	return st
+}
+
+// close closes and forgets every statement.
+func (c *stmtCache) close() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, st := range c.m {
+		st.Close()
+	}
+	c.m = nil
+}
+
+// maxReadStmts bounds the read statement cache.
 const maxReadStmts = 512
 
 // readStmt returns the cached prepared statement for a read query, or nil
@@ -81,23 +118,7 @@ func (db *DB) readStmt(ctx context.Context, query string) *sql.Stmt {
 	if db.Dialect != SQLite {
 		return nil
 	}
-	db.readMu.Lock()
-	defer db.readMu.Unlock()
-	if st, ok := db.reads[query]; ok {
-		return st
-	}
-	if len(db.reads) >= maxReadStmts {
-		return nil
-	}
-	st, err := db.r.PrepareContext(ctx, query)
-	if err != nil {
-		return nil // the plain call reports the error
-	}
-	if db.reads == nil {
-		db.reads = map[string]*sql.Stmt{}
-	}
-	db.reads[query] = st
-	return st
+	return db.reads.get(ctx, db.r, query)
 }
 
 // scratchSchema names the SQLite database attached to the writer for
@@ -281,7 +302,8 @@ func openSQLiteMode(path string, readOnly bool) (*DB, error) {
 	} else {
 		attachFor.Delete(rdsn)
 	}
-	db := &DB{Dialect: SQLite, w: w, path: path, auditFile: audit, auditAttached: attached, detach: detach}
+	db := &DB{Dialect: SQLite, w: w, path: path, auditFile: audit, auditAttached: attached, detach: detach,
+		reads: stmtCache{max: maxReadStmts}, writes: stmtCache{max: maxWriteStmts}}
 	if readOnly {
 		db.a = w
 	} else {
@@ -337,18 +359,8 @@ func openPostgres(dsn string) (*DB, error) {
 
 // Close closes the database.
 func (db *DB) Close() error {
-	db.readMu.Lock()
-	for _, st := range db.reads {
-		st.Close()
-	}
-	db.reads = nil
-	db.readMu.Unlock()
-	db.writeMu.Lock()
-	for _, st := range db.writes {
-		st.Close()
-	}
-	db.writes = nil
-	db.writeMu.Unlock()
+	db.reads.close()
+	db.writes.close()
 	for _, d := range db.detach {
 		d()
 	}
